@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+# anyxdp: make, make check, make demo, make bench, make install
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_CFLAGS := -g -O2 --target=bpf -Wall -Werror -I$(ARCH_INC) -Iinclude -Ibpf
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser -I$(BUILD)
+LIBS := -lbpf -lxdp -lelf -lz
+
+BPF_OBJS := $(BUILD)/anyxdp.bpf.o
+SKELS := $(BUILD)/anyxdp.skel.h
+COMMON_SRCS := user/common.c user/cli.c user/prefix.c user/listparse.c user/maps.c user/blset.c
+COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(BUILD)/%.o)
+BPF_DEPS := $(wildcard include/*.h maps/*.h bpf/*.h)
+USER_DEPS := $(wildcard include/*.h user/*.h) $(SKELS)
+
+TEST_BINS := $(BUILD)/test_listparse $(BUILD)/test_xdp $(BUILD)/test_diff $(BUILD)/test_blset
+BENCH_BINS := $(BUILD)/bench_lookup $(BUILD)/bench_droprate
+
+all: $(BUILD)/anyxdp $(BUILD)/anyxdp-block
+
+$(BUILD):
+	$(Q)mkdir -p $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/%.o: user/%.c $(USER_DEPS) | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/anyxdp: $(BUILD)/anyxdp.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/anyxdp-block: $(BUILD)/anyxdp-block.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/test_%: tests/unit/test_%.c $(COMMON_OBJS) $(USER_DEPS) $(wildcard tests/unit/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(COMMON_OBJS) -o $@ $(LIBS)
+
+$(BUILD)/bench_%: tests/bench/bench_%.c $(COMMON_OBJS) $(USER_DEPS) $(wildcard tests/unit/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(COMMON_OBJS) -o $@ $(LIBS)
+
+tests: all $(TEST_BINS)
+bench-bins: all $(BENCH_BINS)
+
+deps:
+	$(Q)scripts/deps.sh
+
+# The README's test command: install what is missing, build, run everything.
+check:
+	$(Q)scripts/deps.sh --if-missing
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)tests/run.sh
+
+demo:
+	$(Q)scripts/deps.sh --if-missing
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo.sh
+
+bench:
+	$(Q)scripts/deps.sh --if-missing
+	$(Q)$(MAKE) --no-print-directory bench-bins
+	$(Q)tests/bench/run.sh
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	$(Q)install -m 0755 $(BUILD)/anyxdp $(BUILD)/anyxdp-block $(DESTDIR)$(PREFIX)/sbin/
+	$(Q)install -m 0644 docs/anyxdp.8 docs/anyxdp-block.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+.PHONY: all tests bench-bins deps check demo bench install clean
+.SECONDARY:

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Blocklist lookup, shared by every program that filters addresses
+ * (the uplink program on sources; the return path on destinations).
+ *
+ * Per address: one filter load proves most misses. Only if the filter
+ * bit is set do we probe the host hash (/32, /128: by definition the
+ * most specific entry), then the CIDR trie, whose value names the
+ * matched prefix so its counter can be found in the same hash.
+ */
+#ifndef ANYXDP_BLOCKLIST_H
+#define ANYXDP_BLOCKLIST_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "anyxdp.h"
+#include "bl_hash.h"
+#include "../maps/blocklist.h"
+
+enum bl_result {
+	BL_MISS = 0,
+	BL_HIT,
+	BL_NO_LIST,
+};
+
+/* The live A/B slot, read once per packet so all lookups agree. */
+static __always_inline struct bl_ctl *bl_ctl_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&bl_ctl, &zero);
+}
+
+static __always_inline __u32 bl_filter_bits(void *filter, __u32 slot)
+{
+	__u32 word = slot >> 5;
+	__u64 *w = bpf_map_lookup_elem(filter, &word);
+
+	if (!w)
+		return 0;
+	return (*w >> ((slot & 31) * 2)) & 3;
+}
+
+/* addr: IPv4 address in network order. On a hit, *ctr is this CPU's
+ * counter of the most specific entry and *key (if set) that entry. */
+static __always_inline int bl_lookup4(__u32 active, __be32 addr,
+				      struct counter **ctr,
+				      struct bl_key4 *key)
+{
+	struct bl_key4 k = { .prefixlen = 32 };
+	struct bl_key4 *net;
+	void *filter, *hosts, *nets;
+	__u32 bits;
+
+	filter = bpf_map_lookup_elem(&bl_filter4_outer, &active);
+	hosts = bpf_map_lookup_elem(&bl_v4_outer, &active);
+	if (!filter || !hosts)
+		return BL_NO_LIST;
+	bits = bl_filter_bits(filter, bpf_ntohl(addr) >> 8);
+	if (!bits)
+		return BL_MISS;
+	__builtin_memcpy(k.addr, &addr, 4);
+	if (bits & BL_BIT_HOST) {
+		*ctr = bpf_map_lookup_elem(hosts, &k);
+		if (*ctr)
+			goto hit;
+	}
+	if (!(bits & BL_BIT_NET))
+		return BL_MISS;
+	nets = bpf_map_lookup_elem(&bl_net4_outer, &active);
+	if (!nets)
+		return BL_NO_LIST;
+	net = bpf_map_lookup_elem(nets, &k);
+	if (!net)
+		return BL_MISS;
+	k = *net;
+	*ctr = bpf_map_lookup_elem(hosts, &k);
+	if (!*ctr)
+		return BL_MISS;	/* trie and hash disagree: cannot happen */
+hit:
+	if (key)
+		*key = k;
+	return BL_HIT;
+}
+
+/* addr: 16 bytes in network order, anywhere the verifier can read. */
+static __always_inline int bl_lookup6(__u32 active, const __u32 *addr,
+				      struct counter **ctr,
+				      struct bl_key6 *key)
+{
+	struct bl_key6 k = { .prefixlen = 128 };
+	__u32 w0 = addr[0], w1 = addr[1], w2 = addr[2], w3 = addr[3];
+	struct bl_key6 *net;
+	void *filter, *hosts, *nets;
+
+	filter = bpf_map_lookup_elem(&bl_filter6_outer, &active);
+	hosts = bpf_map_lookup_elem(&bl_v6_outer, &active);
+	if (!filter || !hosts)
+		return BL_NO_LIST;
+	__builtin_memcpy(&k.addr[0], &w0, 4);
+	__builtin_memcpy(&k.addr[4], &w1, 4);
+	__builtin_memcpy(&k.addr[8], &w2, 4);
+	__builtin_memcpy(&k.addr[12], &w3, 4);
+	if (bl_filter_bits(filter, bl_hash6(w0, w1, w2, w3)) & BL_BIT_HOST) {
+		*ctr = bpf_map_lookup_elem(hosts, &k);
+		if (*ctr)
+			goto hit;
+	}
+	if (!(bl_filter_bits(filter, bl_net6_slot(bpf_ntohl(w0))) & BL_BIT_NET))
+		return BL_MISS;
+	nets = bpf_map_lookup_elem(&bl_net6_outer, &active);
+	if (!nets)
+		return BL_NO_LIST;
+	net = bpf_map_lookup_elem(nets, &k);
+	if (!net)
+		return BL_MISS;
+	k = *net;
+	*ctr = bpf_map_lookup_elem(hosts, &k);
+	if (!*ctr)
+		return BL_MISS;
+hit:
+	if (key)
+		*key = k;
+	return BL_HIT;
+}
+
+static __always_inline int bl_allowed4(struct bl_ctl *ctl, __be32 addr)
+{
+	struct bl_key4 k = { .prefixlen = 32 };
+
+	if (!ctl->allow_v4)
+		return 0;
+	__builtin_memcpy(k.addr, &addr, 4);
+	return bpf_map_lookup_elem(&allow_v4, &k) != NULL;
+}
+
+static __always_inline int bl_allowed6(struct bl_ctl *ctl, const __u32 *addr)
+{
+	struct bl_key6 k = { .prefixlen = 128 };
+
+	if (!ctl->allow_v6)
+		return 0;
+	__builtin_memcpy(k.addr, addr, 16);
+	return bpf_map_lookup_elem(&allow_v6, &k) != NULL;
+}
+
+#endif

@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Atomic blocklist switch. A load never edits the live maps: it builds
+ * a full set of inner maps in the idle A/B slot, flips bl_ctl.active
+ * (one store, so each packet sees the old or the new list, never a mix),
+ * waits out packets still on the old slot, then frees the old maps.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include "anyxdp.h"
+#include "bl_hash.h"
+#include "blset.h"
+#include "common.h"
+
+#define FILTER_BYTES ((size_t)BL_FILTER_WORDS * sizeof(__u64))
+#define NET_BITS 0xAAAAAAAAAAAAAAAAull	/* BL_BIT_NET in all 32 slots */
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static size_t key_size(int family)
+{
+	return family == AF_INET ? sizeof(struct bl_key4) : sizeof(struct bl_key6);
+}
+
+static int alen(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/* bl_key4 and bl_key6 share their layout up to the address length. */
+static void key_from_prefix(const struct prefix *p, void *key)
+{
+	struct bl_key6 *k = key;
+
+	memset(key, 0, key_size(p->family));
+	k->prefixlen = p->plen;
+	memcpy(k->addr, p->addr, alen(p->family));
+}
+
+static void prefix_from_key(int family, const void *key, struct prefix *p)
+{
+	const struct bl_key6 *k = key;
+
+	memset(p, 0, sizeof(*p));
+	p->family = family;
+	p->plen = k->prefixlen;
+	memcpy(p->addr, k->addr, alen(family));
+}
+
+static bool is_host(const struct prefix *p)
+{
+	return p->plen == (p->family == AF_INET ? 32 : 128);
+}
+
+/* ---- reading a per-prefix hash ---- */
+
+struct dump {
+	size_t n;
+	struct prefix *p;	/* sorted */
+	struct counter *vals;	/* n * ncpus, in p's order */
+};
+
+static void dump_free(struct dump *d)
+{
+	free(d->p);
+	free(d->vals);
+	memset(d, 0, sizeof(*d));
+}
+
+struct dump_sort {
+	struct prefix p;
+	size_t idx;
+};
+
+static int cmp_dump_sort(const void *a, const void *b)
+{
+	return prefix_cmp(&((const struct dump_sort *)a)->p,
+			  &((const struct dump_sort *)b)->p);
+}
+
+/* Read all entries with per-CPU counters, sorted by prefix. */
+static int dump_hash(int fd, int family, int ncpus, struct dump *d)
+{
+	size_t ksz = key_size(family), vsz = ncpus * sizeof(struct counter);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), in, out, count;
+	struct dump_sort *order = NULL;
+	struct counter *vals = NULL;
+	char *keys = NULL;
+	void *inp = NULL;
+	size_t n = 0, cap, i;
+	int err = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	cap = info.max_entries + 1;
+	keys = malloc(cap * ksz);
+	vals = malloc(cap * vsz);
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		count = cap - n;
+		err = bpf_map_lookup_batch(fd, inp, &out, keys + n * ksz,
+					   (char *)vals + n * vsz, &count, NULL);
+		n += count;
+		if (err) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+		in = out;
+		inp = &in;
+	}
+	if (err)
+		goto out;
+	order = malloc((n ? n : 1) * sizeof(*order));
+	d->p = malloc((n ? n : 1) * sizeof(*d->p));
+	d->vals = malloc((n ? n : 1) * vsz);
+	if (!order || !d->p || !d->vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		prefix_from_key(family, keys + i * ksz, &order[i].p);
+		order[i].idx = i;
+	}
+	qsort(order, n, sizeof(*order), cmp_dump_sort);
+	for (i = 0; i < n; i++) {
+		d->p[i] = order[i].p;
+		memcpy((char *)d->vals + i * vsz, (char *)vals + order[i].idx * vsz, vsz);
+	}
+	d->n = n;
+out:
+	if (err)
+		dump_free(d);
+	free(order);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* ---- building new inner maps ---- */
+
+struct inner {
+	int fd[O_MAX];
+};
+
+static void inner_close(struct inner *in)
+{
+	int i;
+
+	for (i = 0; i < O_MAX; i++)
+		if (in->fd[i] >= 0)
+			close(in->fd[i]);
+}
+
+static int create_one(struct anyxdp_maps *m, int idx, __u32 entries)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = m->btf_fd);
+	bool v4 = idx == O_V4 || idx == O_NET4 || idx == O_FILTER4;
+	__u32 key_id = v4 ? m->key4_id : m->key6_id;
+	__u32 ksz = v4 ? sizeof(struct bl_key4) : sizeof(struct bl_key6);
+	int fd;
+
+	if (!entries)
+		entries = 1;
+	switch (idx) {
+	case O_V4:
+	case O_V6:
+		o.btf_key_type_id = key_id;
+		o.btf_value_type_id = m->counter_id;
+		fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, v4 ? "bl_v4" : "bl_v6",
+				    ksz, sizeof(struct counter), entries, &o);
+		break;
+	case O_NET4:
+	case O_NET6:
+		o.btf_key_type_id = key_id;
+		o.btf_value_type_id = key_id;
+		o.map_flags = BPF_F_NO_PREALLOC;
+		fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, v4 ? "bl_net4" : "bl_net6",
+				    ksz, ksz, entries, &o);
+		break;
+	default:
+		o.btf_fd = 0;
+		o.map_flags = BPF_F_MMAPABLE;
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, v4 ? "bl_filter4" : "bl_filter6",
+				    sizeof(__u32), sizeof(__u64), BL_FILTER_WORDS, &o);
+		break;
+	}
+	if (fd < 0) {
+		fd = -errno;
+		log_err("cannot create map for %s (%u entries): %s", outer_names[idx],
+			entries, strerror(errno));
+	}
+	return fd;
+}
+
+static void set_slot(__u64 *w, __u32 slot, __u32 bit)
+{
+	w[slot >> 5] |= (__u64)bit << ((slot & 31) * 2);
+}
+
+/* Net bit on slots [first, first+count): whole words where aligned. */
+static void set_net_range(__u64 *w, __u32 first, __u64 count)
+{
+	__u64 s = first, end = first + count;
+
+	for (; s < end && (s & 31); s++)
+		set_slot(w, s, BL_BIT_NET);
+	for (; s + 32 <= end; s += 32)
+		w[s >> 5] |= NET_BITS;
+	for (; s < end; s++)
+		set_slot(w, s, BL_BIT_NET);
+}
+
+static __u32 load_be32(const __u8 *a)
+{
+	__u32 v;
+
+	memcpy(&v, a, 4);
+	return ntohl(v);
+}
+
+static void filter_add(__u64 *f4, __u64 *f6, const struct prefix *p)
+{
+	__u32 a = load_be32(p->addr), w[4];
+
+	if (p->family == AF_INET) {
+		if (p->plen == 32)
+			set_slot(f4, a >> 8, BL_BIT_HOST);
+		else if (p->plen >= 24)
+			set_slot(f4, a >> 8, BL_BIT_NET);
+		else
+			set_net_range(f4, a >> 8, 1ull << (24 - p->plen));
+		return;
+	}
+	if (p->plen == 128) {
+		memcpy(w, p->addr, 16);
+		set_slot(f6, bl_hash6(w[0], w[1], w[2], w[3]), BL_BIT_HOST);
+	} else if (p->plen >= 32) {
+		set_slot(f6, bl_net6_slot(a), BL_BIT_NET);
+	} else if (p->plen >= 8) {
+		set_net_range(f6, bl_net6_slot(a), 1ull << (32 - p->plen));
+	} else {
+		set_net_range(f6, 0, 1ull << BL_FILTER_SLOT_BITS);
+	}
+}
+
+static int build_filters(const struct prefix_set *set, struct inner *in)
+{
+	__u64 *f4, *f6;
+	size_t i;
+	int err = 0;
+
+	f4 = mmap(NULL, FILTER_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		  in->fd[O_FILTER4], 0);
+	f6 = mmap(NULL, FILTER_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		  in->fd[O_FILTER6], 0);
+	if (f4 == MAP_FAILED || f6 == MAP_FAILED) {
+		err = -errno;
+		log_err("cannot map the filter arrays: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < set->n; i++)
+		filter_add(f4, f6, &set->v[i]);
+out:
+	if (f4 != MAP_FAILED)
+		munmap(f4, FILTER_BYTES);
+	if (f6 != MAP_FAILED)
+		munmap(f6, FILTER_BYTES);
+	return err;
+}
+
+/* Fill one family's counter hash, carrying counters of kept entries. */
+static int fill_hash(int fd, int family, const struct prefix_set *set,
+		     const struct dump *old, int ncpus)
+{
+	size_t ksz = key_size(family), vsz = ncpus * sizeof(struct counter);
+	size_t n = 0, i, j = 0;
+	char *keys, *vals;
+	__u32 count;
+	int err = 0;
+
+	keys = malloc((set->n + 1) * ksz);
+	vals = calloc(set->n + 1, vsz);
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < set->n; i++) {
+		const struct prefix *p = &set->v[i];
+
+		if (p->family != family)
+			continue;
+		key_from_prefix(p, keys + n * ksz);
+		while (j < old->n && prefix_cmp(&old->p[j], p) < 0)
+			j++;
+		if (j < old->n && !prefix_cmp(&old->p[j], p))
+			memcpy(vals + n * vsz, (char *)old->vals + j * vsz, vsz);
+		n++;
+	}
+	count = n;
+	if (n && bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
+		err = -errno;
+		log_err("cannot fill the IPv%d blocklist (%zu entries): %s",
+			family == AF_INET ? 4 : 6, n, strerror(errno));
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int fill_tries(const struct prefix_set *set, struct inner *in)
+{
+	struct bl_key6 k;
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct prefix *p = &set->v[i];
+		int fd = in->fd[p->family == AF_INET ? O_NET4 : O_NET6];
+
+		if (is_host(p))
+			continue;
+		key_from_prefix(p, &k);
+		/* The value is the key: it names the matched entry. */
+		if (bpf_map_update_elem(fd, &k, &k, BPF_ANY)) {
+			log_err("cannot add a CIDR to the trie: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static void count_set(const struct prefix_set *set, struct blset_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		if (set->v[i].family == AF_INET)
+			r->v4++;
+		else
+			r->v6++;
+		if (is_host(&set->v[i]))
+			r->hosts++;
+		else
+			r->nets++;
+	}
+}
+
+static int build_inner(struct anyxdp_maps *m, const struct prefix_set *set,
+		       const struct dump old[2], struct blset_report *r,
+		       struct inner *in)
+{
+	__u32 sizes[O_MAX] = {
+		[O_V4] = r->v4, [O_V6] = r->v6,
+	};
+	size_t i;
+	int err;
+
+	for (i = 0; i < set->n; i++)
+		if (!is_host(&set->v[i]))
+			sizes[set->v[i].family == AF_INET ? O_NET4 : O_NET6]++;
+	for (i = 0; i < O_MAX; i++) {
+		in->fd[i] = create_one(m, i, sizes[i]);
+		if (in->fd[i] < 0)
+			return in->fd[i];
+	}
+	err = fill_hash(in->fd[O_V4], AF_INET, set, &old[0], m->ncpus) ?:
+	      fill_hash(in->fd[O_V6], AF_INET6, set, &old[1], m->ncpus) ?:
+	      fill_tries(set, in) ?:
+	      build_filters(set, in);
+	r->bytes = 2 * FILTER_BYTES +
+		   (r->v4 + r->v6) * (64 + m->ncpus * sizeof(struct counter)) +
+		   r->nets * 96;
+	return err;
+}
+
+/* ---- the switch ---- */
+
+/* A map-in-map update returns only after an RCU grace period, so
+ * rewriting a slot with the map it already holds waits out every
+ * packet that read bl_ctl.active before the flip. */
+static int wait_for_readers(struct anyxdp_maps *m, __u32 slot, int fd)
+{
+	if (bpf_map_update_elem(m->outer[O_V4], &slot, &fd, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static void unpublish(struct anyxdp_maps *m, __u32 slot)
+{
+	int i;
+
+	for (i = 0; i < O_MAX; i++)
+		bpf_map_delete_elem(m->outer[i], &slot);
+}
+
+/* bpftool users read the live per-prefix counters under fixed names. */
+static void pin_active(struct anyxdp_maps *m, const struct inner *in)
+{
+	const char *names[2] = { "blocklist_v4", "blocklist_v6" };
+	int fds[2] = { in->fd[O_V4], in->fd[O_V6] };
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 32];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", m->dir, names[i]);
+		snprintf(tmp, sizeof(tmp), "%s/.%s.new", m->dir, names[i]);
+		unlink(tmp);
+		if (bpf_obj_pin(fds[i], tmp) || rename(tmp, path)) {
+			unlink(path);
+			if (bpf_obj_pin(fds[i], path))
+				log_warn("cannot pin %s: %s", path, strerror(errno));
+		}
+	}
+}
+
+static int switch_to(struct anyxdp_maps *m, struct inner *in, const struct blset_report *r)
+{
+	struct bl_ctl ctl;
+	__u32 old, next;
+	int i, err;
+
+	err = ctl_read(m, &ctl);
+	if (err)
+		return err;
+	old = ctl.active & 1;
+	next = ctl.generation ? !old : old;
+	for (i = 0; i < O_MAX; i++) {
+		if (bpf_map_update_elem(m->outer[i], &next, &in->fd[i], BPF_ANY)) {
+			err = -errno;
+			log_err("cannot install the new %s: %s", outer_names[i],
+				strerror(errno));
+			if (next != old || !ctl.generation)
+				unpublish(m, next);
+			return err;
+		}
+	}
+	ctl.active = next;
+	ctl.generation++;
+	ctl.load_time_ns = now_realtime_ns();
+	ctl.n_v4 = r->v4;
+	ctl.n_v6 = r->v6;
+	ctl.n_host = r->hosts;
+	err = ctl_write(m, &ctl);
+	if (err) {
+		log_err("cannot switch to the new list: %s", strerror(-err));
+		unpublish(m, next);
+		return err;
+	}
+	pin_active(m, in);
+	if (next != old) {
+		wait_for_readers(m, next, in->fd[O_V4]);
+		unpublish(m, old);
+	}
+	return 0;
+}
+
+/* Merge of two sorted lists; old[0] (IPv4) sorts before old[1]. */
+static void diff(const struct prefix_set *set, const struct dump old[2],
+		 struct blset_report *r)
+{
+	size_t i = 0, j = 0, f = 0;
+	int c;
+
+	for (;;) {
+		while (f < 2 && j == old[f].n) {
+			f++;
+			j = 0;
+		}
+		if (f == 2 || i == set->n)
+			break;
+		c = prefix_cmp(&set->v[i], &old[f].p[j]);
+		if (c < 0) {
+			r->added++;
+			i++;
+		} else if (c > 0) {
+			r->removed++;
+			j++;
+		} else {
+			r->kept++;
+			i++;
+			j++;
+		}
+	}
+	r->added += set->n - i;
+	for (; f < 2; f++, j = 0)
+		r->removed += old[f].n - j;
+}
+
+static int read_active(struct anyxdp_maps *m, struct dump old[2], bool *have)
+{
+	struct bl_ctl ctl;
+	int fd, err, f;
+
+	*have = false;
+	memset(old, 0, 2 * sizeof(*old));
+	err = ctl_read(m, &ctl);
+	if (err || !ctl.generation)
+		return err;
+	for (f = 0; f < 2; f++) {
+		fd = outer_get(m, f == 0 ? O_V4 : O_V6, ctl.active & 1);
+		if (fd < 0)
+			return fd == -ENOENT ? 0 : fd;
+		err = dump_hash(fd, f == 0 ? AF_INET : AF_INET6, m->ncpus, &old[f]);
+		close(fd);
+		if (err)
+			return err;
+	}
+	*have = true;
+	return 0;
+}
+
+int blset_commit(struct anyxdp_maps *m, const struct prefix_set *set,
+		 struct blset_report *r)
+{
+	struct inner in = { .fd = { -1, -1, -1, -1, -1, -1 } };
+	struct dump old[2] = {};
+	struct timespec t0;
+	struct bl_ctl ctl;
+	bool have;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = maps_lock(m) ?: read_active(m, old, &have);
+	if (err) {
+		log_err("cannot read the active blocklist: %s", strerror(-err));
+		goto out;
+	}
+	count_set(set, r);
+	diff(set, old, r);
+	if (have && !r->added && !r->removed) {
+		r->unchanged = true;
+		if (!ctl_read(m, &ctl))
+			r->generation = ctl.generation;
+		goto out;
+	}
+	err = build_inner(m, set, old, r, &in);
+	r->build_ms = ms_since(&t0);
+	if (err)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = switch_to(m, &in, r);
+	r->switch_ms = ms_since(&t0);
+	if (!err && !ctl_read(m, &ctl))
+		r->generation = ctl.generation;
+out:
+	inner_close(&in);
+	dump_free(&old[0]);
+	dump_free(&old[1]);
+	return err;
+}
+
+int blset_read(struct anyxdp_maps *m, struct prefix_set *set, struct bl_entry **e)
+{
+	struct dump old[2];
+	size_t i, c, n;
+	bool have;
+	int err, f;
+
+	memset(set, 0, sizeof(*set));
+	if (e)
+		*e = NULL;
+	err = read_active(m, old, &have);
+	if (err)
+		return err;
+	n = old[0].n + old[1].n;
+	if (e && !(*e = calloc(n + 1, sizeof(**e)))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (f = 0, n = 0; f < 2; f++) {
+		for (i = 0; i < old[f].n; i++, n++) {
+			err = pset_push(set, &old[f].p[i]);
+			if (err)
+				goto out;
+			if (!e)
+				continue;
+			(*e)[n].p = old[f].p[i];
+			for (c = 0; c < (size_t)m->ncpus; c++) {
+				(*e)[n].c.packets += old[f].vals[i * m->ncpus + c].packets;
+				(*e)[n].c.bytes += old[f].vals[i * m->ncpus + c].bytes;
+			}
+		}
+	}
+out:
+	dump_free(&old[0]);
+	dump_free(&old[1]);
+	return err;
+}
+
+int blset_check(struct anyxdp_maps *m, int family, const __u8 *addr,
+		struct prefix *match, struct counter *c)
+{
+	int hash_fd = -1, trie_fd = -1, err;
+	struct bl_key6 k, v;
+	struct bl_ctl ctl;
+
+	err = ctl_read(m, &ctl);
+	if (err)
+		return err;
+	if (!ctl.generation)
+		return -ENOENT;
+	hash_fd = outer_get(m, family == AF_INET ? O_V4 : O_V6, ctl.active & 1);
+	trie_fd = outer_get(m, family == AF_INET ? O_NET4 : O_NET6, ctl.active & 1);
+	if (hash_fd < 0 || trie_fd < 0) {
+		err = hash_fd < 0 ? hash_fd : trie_fd;
+		goto out;
+	}
+	memset(&k, 0, sizeof(k));
+	k.prefixlen = family == AF_INET ? 32 : 128;
+	memcpy(k.addr, addr, alen(family));
+	err = percpu_sum(hash_fd, &k, m->ncpus, c);
+	if (err == -ENOENT) {
+		if (bpf_map_lookup_elem(trie_fd, &k, &v)) {
+			err = -errno;
+			goto out;
+		}
+		k = v;
+		err = percpu_sum(hash_fd, &k, m->ncpus, c);
+	}
+	if (!err)
+		prefix_from_key(family, &k, match);
+out:
+	if (hash_fd >= 0)
+		close(hash_fd);
+	if (trie_fd >= 0)
+		close(trie_fd);
+	return err;
+}
+
+/* ---- allowlist ---- */
+
+static size_t trie_count(int fd, size_t ksz)
+{
+	char key[sizeof(struct bl_key6)], next[sizeof(struct bl_key6)];
+	void *kp = NULL;
+	size_t n = 0;
+
+	while (!bpf_map_get_next_key(fd, kp, next)) {
+		memcpy(key, next, ksz);
+		kp = key;
+		n++;
+	}
+	return n;
+}
+
+int allow_update(struct anyxdp_maps *m, const struct prefix *p, bool add)
+{
+	int fd = p->family == AF_INET ? m->allow4 : m->allow6;
+	struct bl_key6 k;
+	struct bl_ctl ctl;
+	__u32 one = 1;
+	int err;
+
+	err = maps_lock(m);
+	if (err)
+		return err;
+	key_from_prefix(p, &k);
+	if (add ? bpf_map_update_elem(fd, &k, &one, BPF_ANY) :
+		  bpf_map_delete_elem(fd, &k))
+		return -errno;
+	err = ctl_read(m, &ctl);
+	if (err)
+		return err;
+	ctl.allow_v4 = trie_count(m->allow4, sizeof(struct bl_key4));
+	ctl.allow_v6 = trie_count(m->allow6, sizeof(struct bl_key6));
+	return ctl_write(m, &ctl);
+}
+
+int allow_read(struct anyxdp_maps *m, struct prefix_set *set)
+{
+	char key[sizeof(struct bl_key6)], next[sizeof(struct bl_key6)];
+	struct prefix p;
+	int f, fd, err;
+	void *kp;
+
+	memset(set, 0, sizeof(*set));
+	for (f = 0; f < 2; f++) {
+		fd = f == 0 ? m->allow4 : m->allow6;
+		kp = NULL;
+		while (!bpf_map_get_next_key(fd, kp, next)) {
+			memcpy(key, next, sizeof(key));
+			kp = key;
+			prefix_from_key(f == 0 ? AF_INET : AF_INET6, key, &p);
+			err = pset_push(set, &p);
+			if (err)
+				return err;
+		}
+	}
+	pset_sort_dedupe(set);
+	return 0;
+}
+
+int allow_match(struct anyxdp_maps *m, int family, const __u8 *addr,
+		struct prefix *match)
+{
+	int fd = family == AF_INET ? m->allow4 : m->allow6;
+	struct prefix_set set;
+	struct bl_key6 k;
+	__u32 v;
+	size_t i;
+	int err;
+
+	memset(&k, 0, sizeof(k));
+	k.prefixlen = family == AF_INET ? 32 : 128;
+	memcpy(k.addr, addr, alen(family));
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return -errno;
+	/* The trie does not say which prefix matched: find the longest. */
+	err = allow_read(m, &set);
+	if (err)
+		return err;
+	memset(match, 0, sizeof(*match));
+	for (i = 0; i < set.n; i++)
+		if (prefix_match_addr(&set.v[i], family, addr) &&
+		    (!match->family || set.v[i].plen > match->plen))
+			*match = set.v[i];
+	pset_free(&set);
+	return 0;
+}

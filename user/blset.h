@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Blocklist sets: build a complete new set of inner maps, then switch
+ * every program to it with one store (see blset_commit()).
+ */
+#ifndef ANYXDP_BLSET_H
+#define ANYXDP_BLSET_H
+
+#include "maps.h"
+#include "prefix.h"
+
+struct blset_report {
+	size_t added, removed, kept;
+	size_t v4, v6, hosts, nets;
+	__u64 generation;
+	bool unchanged;		/* same set as active: nothing was switched */
+	double build_ms, switch_ms;
+	size_t bytes;		/* kernel memory of the new maps, estimated */
+};
+
+/* One active entry with its counters summed over CPUs. */
+struct bl_entry {
+	struct prefix p;
+	struct counter c;
+};
+
+/* Replace the active list by set (sorted and deduped by the caller).
+ * Counters of entries present before are carried over. On any error
+ * the active list is untouched. */
+int blset_commit(struct anyxdp_maps *m, const struct prefix_set *set,
+		 struct blset_report *r);
+
+/* The active entries, sorted by prefix_cmp; with counters if e != NULL. */
+int blset_read(struct anyxdp_maps *m, struct prefix_set *set,
+	       struct bl_entry **e);
+
+/* Longest-prefix match in the active maps, as the BPF program does. */
+int blset_check(struct anyxdp_maps *m, int family, const __u8 *addr,
+		struct prefix *match, struct counter *c);
+
+/* Allowlist edits; they take effect at once (single trie updates). */
+int allow_update(struct anyxdp_maps *m, const struct prefix *p, bool add);
+int allow_read(struct anyxdp_maps *m, struct prefix_set *set);
+int allow_match(struct anyxdp_maps *m, int family, const __u8 *addr,
+		struct prefix *match);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Option handling shared by the anyxdp and anyxdp-block front ends. */
+#ifndef ANYXDP_CLI_H
+#define ANYXDP_CLI_H
+
+#include <stdbool.h>
+
+extern const char *opt_pin_dir;	/* --pin-dir, or NULL */
+
+/* Take -v/--verbose and --pin-dir DIR out of argv, wherever they are.
+ * Returns the new argc, or -1 after an error message. */
+int cli_global_opts(int argc, char **argv);
+
+/* Open this instance's maps (with create: make them if missing). */
+struct anyxdp_maps;
+int cli_open_maps(struct anyxdp_maps *m, bool create);
+
+/* Print a command's usage text on --help, or on misuse to stderr. */
+int cli_usage(const char *text, bool error);
+
+#endif

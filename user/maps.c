@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "anyxdp.skel.h"
+#include "common.h"
+#include "maps.h"
+#include "blset.h"
+
+const char *const outer_names[O_MAX] = {
+	[O_V4] = "bl_v4_outer",
+	[O_V6] = "bl_v6_outer",
+	[O_NET4] = "bl_net4_outer",
+	[O_NET6] = "bl_net6_outer",
+	[O_FILTER4] = "bl_filter4_outer",
+	[O_FILTER6] = "bl_filter6_outer",
+};
+
+struct anyxdp_bpf *skel_open_pinned(const char *dir)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dir);
+	struct anyxdp_bpf *skel;
+
+	skel = anyxdp_bpf__open_opts(&opts);
+	if (!skel)
+		log_err("cannot open the embedded BPF object: %s", strerror(errno));
+	return skel;
+}
+
+/* Load the object once so libbpf pins every map by name; the program
+ * itself is dropped again when the skeleton goes. */
+static int create_pins(const char *dir)
+{
+	struct anyxdp_bpf *skel;
+	int err;
+
+	skel = skel_open_pinned(dir);
+	if (!skel)
+		return -errno;
+	err = anyxdp_bpf__load(skel);
+	if (err)
+		log_err("cannot create the maps in %s: %s (if they were pinned by another "
+			"anyxdp version, detach everywhere and remove %s)",
+			dir, strerror(-err), dir);
+	anyxdp_bpf__destroy(skel);
+	return err;
+}
+
+static int pin_get(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+static int find_struct(const struct btf *btf, const char *name, __u32 *id)
+{
+	int r = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+
+	if (r < 0) {
+		log_err("BTF of the pinned maps has no struct %s", name);
+		return r;
+	}
+	*id = r;
+	return 0;
+}
+
+/* The inner maps userspace creates get the object's BTF so bpftool
+ * prints their keys as prefixes and values as named counters. */
+static int load_btf_ids(struct anyxdp_maps *m)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	struct btf *btf;
+	int err;
+
+	err = bpf_obj_get_info_by_fd(m->ctl, &info, &len);
+	if (err)
+		return -errno;
+	m->btf_fd = bpf_btf_get_fd_by_id(info.btf_id);
+	if (m->btf_fd < 0)
+		return -errno;
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!btf)
+		return -errno;
+	err = find_struct(btf, "bl_key4", &m->key4_id) ?:
+	      find_struct(btf, "bl_key6", &m->key6_id) ?:
+	      find_struct(btf, "counter", &m->counter_id);
+	btf__free(btf);
+	return err;
+}
+
+static int open_all(struct anyxdp_maps *m)
+{
+	int i;
+
+	m->ctl = pin_get(m->dir, "bl_ctl");
+	if (m->ctl < 0)
+		return m->ctl;
+	m->stats = pin_get(m->dir, "stats");
+	m->allow4 = pin_get(m->dir, "allow_v4");
+	m->allow6 = pin_get(m->dir, "allow_v6");
+	m->attached = pin_get(m->dir, "attached");
+	if (m->stats < 0 || m->allow4 < 0 || m->allow6 < 0 || m->attached < 0)
+		return -ENOENT;
+	for (i = 0; i < O_MAX; i++) {
+		m->outer[i] = pin_get(m->dir, outer_names[i]);
+		if (m->outer[i] < 0)
+			return m->outer[i];
+	}
+	return 0;
+}
+
+static void maps_init(struct anyxdp_maps *m, const char *dir)
+{
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->dir, sizeof(m->dir), "%s", dir);
+	m->ctl = m->stats = m->allow4 = m->allow6 = m->attached = -1;
+	m->lock_fd = m->btf_fd = -1;
+	for (i = 0; i < O_MAX; i++)
+		m->outer[i] = -1;
+	m->ncpus = libbpf_num_possible_cpus();
+}
+
+int maps_open(struct anyxdp_maps *m, const char *dir, bool create)
+{
+	struct bl_ctl ctl;
+	int err;
+
+	maps_init(m, dir);
+	if (m->ncpus < 1)
+		return -EINVAL;
+	err = open_all(m);
+	if (err == -ENOENT && create) {
+		maps_close(m);
+		maps_init(m, dir);
+		err = ensure_pin_dir(dir) ?: create_pins(dir) ?: open_all(m);
+	}
+	if (err == -ENOENT) {
+		log_err("no anyxdp maps in %s: run 'anyxdp attach IFACE' or "
+			"'anyxdp-block load FILE' first, or set --pin-dir", dir);
+		goto out;
+	}
+	if (err) {
+		log_err("cannot open the maps pinned in %s: %s", dir, strerror(-err));
+		goto out;
+	}
+	err = load_btf_ids(m);
+	if (err) {
+		log_err("cannot read the BTF of the maps in %s: %s", dir, strerror(-err));
+		goto out;
+	}
+	err = ctl_read(m, &ctl);
+	if (err || ctl.generation || !create)
+		goto out;
+	/* Fresh pins: install an empty list so the program never runs
+	 * without one (it would count pass_no_list). */
+	{
+		struct prefix_set empty = {};
+		struct blset_report r;
+
+		err = maps_lock(m) ?: blset_commit(m, &empty, &r);
+	}
+out:
+	if (err)
+		maps_close(m);
+	return err;
+}
+
+void maps_close(struct anyxdp_maps *m)
+{
+	int *fds[] = { &m->ctl, &m->stats, &m->allow4, &m->allow6, &m->attached,
+		       &m->lock_fd, &m->btf_fd };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	for (i = 0; i < O_MAX; i++) {
+		if (m->outer[i] >= 0)
+			close(m->outer[i]);
+		m->outer[i] = -1;
+	}
+}
+
+int maps_lock(struct anyxdp_maps *m)
+{
+	if (m->lock_fd >= 0)
+		return 0;
+	m->lock_fd = open(m->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->lock_fd < 0)
+		return -errno;
+	if (flock(m->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	log_info("waiting for another anyxdp command changing %s", m->dir);
+	if (flock(m->lock_fd, LOCK_EX))
+		return -errno;
+	return 0;
+}
+
+int ctl_read(struct anyxdp_maps *m, struct bl_ctl *c)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->ctl, &zero, c))
+		return -errno;
+	return 0;
+}
+
+int ctl_write(struct anyxdp_maps *m, const struct bl_ctl *c)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(m->ctl, &zero, c, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int percpu_sum(int fd, const void *key, int ncpus, struct counter *out)
+{
+	struct counter *v = calloc(ncpus, sizeof(*v));
+	int i, err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(fd, key, v)) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < ncpus; i++) {
+		out->packets += v[i].packets;
+		out->bytes += v[i].bytes;
+	}
+out:
+	free(v);
+	return err;
+}
+
+int outer_get(struct anyxdp_maps *m, int idx, __u32 slot)
+{
+	__u32 id;
+	int fd;
+
+	if (bpf_map_lookup_elem(m->outer[idx], &slot, &id))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
+}

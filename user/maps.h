@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The pinned maps of one anyxdp instance (one pin dir). */
+#ifndef ANYXDP_USER_MAPS_H
+#define ANYXDP_USER_MAPS_H
+
+#include <stdbool.h>
+#include <limits.h>
+#include "anyxdp.h"
+
+struct anyxdp_bpf;
+
+enum bl_outer_idx {
+	O_V4 = 0,	/* per-prefix counter hash, all IPv4 entries */
+	O_V6,
+	O_NET4,		/* CIDR tries */
+	O_NET6,
+	O_FILTER4,	/* miss filters */
+	O_FILTER6,
+	O_MAX,
+};
+extern const char *const outer_names[O_MAX];	/* "bl_v4_outer", ... */
+
+struct anyxdp_maps {
+	char dir[PATH_MAX];
+	int ctl, stats, allow4, allow6, attached;
+	int outer[O_MAX];
+	int lock_fd;		/* flock on the pin dir: one writer at a time */
+	int btf_fd;		/* the object's BTF, to type the inner maps */
+	__u32 key4_id, key6_id, counter_id;
+	int ncpus;
+};
+
+/* Open the maps pinned under dir. With create, make them first when
+ * absent (loads the BPF object once, unattached) and install an empty
+ * list, so a blocklist can be loaded before anything is attached.
+ * Returns -ENOENT with a message when absent and !create. */
+int maps_open(struct anyxdp_maps *m, const char *dir, bool create);
+void maps_close(struct anyxdp_maps *m);
+/* Exclusive lock for commands that change the maps. */
+int maps_lock(struct anyxdp_maps *m);
+
+/* Open the skeleton with its maps bound to dir (pins reused or made). */
+struct anyxdp_bpf *skel_open_pinned(const char *dir);
+
+int ctl_read(struct anyxdp_maps *m, struct bl_ctl *c);
+int ctl_write(struct anyxdp_maps *m, const struct bl_ctl *c);
+
+/* Sum a per-CPU counter map entry over CPUs. */
+int percpu_sum(int fd, const void *key, int ncpus, struct counter *out);
+
+/* fd of the inner map in slot of an outer map, or -errno. */
+int outer_get(struct anyxdp_maps *m, int idx, __u32 slot);
+
+#endif
