@@ -27,12 +27,12 @@ LIBS := -lbpf -lxdp -lelf -lz
 
 BPF_OBJS := $(BUILD)/anyxdp.bpf.o
 SKELS := $(BUILD)/anyxdp.skel.h
-COMMON_SRCS := user/common.c user/cli.c user/prefix.c user/listparse.c user/maps.c user/blset.c
+COMMON_SRCS := user/common.c user/cli.c user/prefix.c user/listparse.c user/maps.c user/blset.c user/attach.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(BUILD)/%.o)
 BPF_DEPS := $(wildcard include/*.h maps/*.h bpf/*.h)
 USER_DEPS := $(wildcard include/*.h user/*.h) $(SKELS)
 
-TEST_BINS := $(BUILD)/test_listparse $(BUILD)/test_xdp $(BUILD)/test_diff $(BUILD)/test_blset
+TEST_BINS := $(BUILD)/test_listparse $(BUILD)/test_xdp $(BUILD)/test_diff
 BENCH_BINS := $(BUILD)/bench_lookup $(BUILD)/bench_droprate
 
 all: $(BUILD)/anyxdp $(BUILD)/anyxdp-block

@@ -100,7 +100,10 @@ warn_line(struct parser *ps, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* A malformed line: fatal, or a counted warning under skip_invalid. */
+/*
+ * A malformed line: fatal (-EINVAL), or under skip_invalid a counted
+ * warning, returning 1 so the caller drops the line.
+ */
 static int __attribute__((format(printf, 2, 3)))
 bad_line(struct parser *ps, const char *fmt, ...)
 {
@@ -113,7 +116,7 @@ bad_line(struct parser *ps, const char *fmt, ...)
 	if (ps->o->skip_invalid) {
 		ps->r->skipped++;
 		warn_line(ps, "%s, line skipped", msg);
-		return 0;
+		return 1;
 	}
 	fprintf(stderr, "%s:%zu: %s\n", ps->name, ps->lineno, msg);
 	return -EINVAL;
@@ -154,13 +157,13 @@ static enum list_format detect(const char *s, const char *name)
 	return ends_with(name, ".netset") ? LF_NETSET : LF_PLAIN;
 }
 
-/* IPsum score after the prefix; returns 1 to drop the line as below min_score. */
+/* IPsum score after the prefix; returns 1 to drop the line (bad or below min_score). */
 static int check_score(struct parser *ps, char *after)
 {
 	char qb[QUOTE_MAX + 4];
 	size_t n = strcspn(after, " \t");
 	char *extra = skip_blank(after + n);
-	long score = 0;
+	long long score = 0;
 	size_t i;
 
 	if (!n)
@@ -181,7 +184,10 @@ static int check_score(struct parser *ps, char *after)
 	return 0;
 }
 
-/* What may follow the prefix, by format. after = rest of line, blanks skipped. */
+/*
+ * What may follow the prefix, by format. after = rest of line, blanks
+ * skipped. Returns 0 to keep the line, 1 to drop it, or -EINVAL.
+ */
 static int check_rest(struct parser *ps, char *after)
 {
 	char qb[QUOTE_MAX + 4];
@@ -215,7 +221,10 @@ static int add_prefix(struct parser *ps, const struct prefix *p)
 	return 0;
 }
 
-/* s: a stripped data line. The token is terminated in place, then restored. */
+/*
+ * s: a stripped data line. The token is terminated in place, then restored.
+ * Returns 0 or 1 (line dropped) or negative errno, like everything below.
+ */
 static int parse_data(struct parser *ps, char *s)
 {
 	char qb[QUOTE_MAX + 4], pb[PREFIX_STRLEN];
@@ -233,7 +242,7 @@ static int parse_data(struct parser *ps, char *s)
 		return bad_line(ps, "%s '%s'", why, quote(s, (size_t)(tend - s), qb));
 	err = check_rest(ps, skip_blank(tend));
 	if (err)
-		return err < 0 ? err : 0;
+		return err;
 	if (hb) {
 		ps->r->normalized++;
 		warn_line(ps, "%s has host bits set, using %s", quote(s, (size_t)(tend - s), qb),
@@ -293,8 +302,9 @@ int list_parse_stream(FILE *f, const char *name, const struct list_opts *o,
 		r->lines++;
 		ps.lineno = r->lines;
 		err = parse_line(&ps, line, (size_t)n);
-		if (err)
+		if (err < 0)
 			break;
+		err = 0;
 	}
 	free(line);
 

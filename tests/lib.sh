@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shell test helpers: source from tests/*/test_*.sh.
+#   ok "description" cmd...      passes when cmd exits 0
+#   not_ok "description" cmd...  passes when cmd exits non-zero
+#   check "description" cond     passes when [[ cond ]] holds (string eval)
+#   done_testing                 prints "N passed, N failed", exits non-zero on failure
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=$TOP/build
+PASSED=0
+FAILED=0
+
+pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "not ok - $1${2:+: $2}"; }
+
+ok() {
+	local d=$1; shift
+	local out
+	if out=$("$@" 2>&1); then pass "$d"; else fail "$d" "exit $? from: $* :: ${out:0:400}"; fi
+}
+
+not_ok() {
+	local d=$1; shift
+	local out
+	if out=$("$@" 2>&1); then fail "$d" "unexpected success: $*"; else pass "$d"; fi
+}
+
+check() {
+	local d=$1; shift
+	if eval "[[ $* ]]"; then pass "$d"; else fail "$d" "[[ $* ]] is false"; fi
+}
+
+# equal "description" actual expected
+equal() {
+	if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
+}
+
+done_testing() {
+	echo "$PASSED passed, $FAILED failed"
+	[[ $FAILED -eq 0 ]]
+}
+
+# A private pin dir per test script, removed on exit.
+new_pin_dir() {
+	export ANYXDP_PIN_DIR=/sys/fs/bpf/anyxdp-test-$$-$RANDOM
+	echo "$ANYXDP_PIN_DIR"
+}
+
+rm_pin_dir() {
+	[[ -n ${ANYXDP_PIN_DIR:-} && -d $ANYXDP_PIN_DIR ]] || return 0
+	rm -f "$ANYXDP_PIN_DIR"/* "$ANYXDP_PIN_DIR"/.[!.]* 2>/dev/null
+	rmdir "$ANYXDP_PIN_DIR" 2>/dev/null || true
+}
