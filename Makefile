@@ -25,15 +25,15 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser -I$(BUILD)
 LIBS := -lbpf -lxdp -lelf -lz
 
-BPF_OBJS := $(BUILD)/anyxdp.bpf.o
-SKELS := $(BUILD)/anyxdp.skel.h
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 COMMON_SRCS := user/common.c user/cli.c user/prefix.c user/listparse.c user/maps.c user/blset.c user/attach.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(BUILD)/%.o)
 BPF_DEPS := $(wildcard include/*.h maps/*.h bpf/*.h)
 USER_DEPS := $(wildcard include/*.h user/*.h) $(SKELS)
 
-TEST_BINS := $(BUILD)/test_listparse $(BUILD)/test_xdp $(BUILD)/test_diff
-BENCH_BINS := $(BUILD)/bench_lookup $(BUILD)/bench_droprate
+TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/%,$(wildcard tests/bench/bench_*.c))
 
 all: $(BUILD)/anyxdp $(BUILD)/anyxdp-block
 
@@ -46,7 +46,9 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | $(BUILD)
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@ 2>$@.log || \
+		{ cat $@.log >&2; rm -f $@.log; exit 1; }
+	$(Q)rm -f $@.log
 
 $(BUILD)/%.o: user/%.c $(USER_DEPS) | $(BUILD)
 	$(call msg,CC,$@)
