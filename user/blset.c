@@ -154,6 +154,20 @@ out:
 	return err;
 }
 
+/* -v: how long each step of a load took, for operators sizing lists. */
+static int phase(const char *what, int err)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (verbose && what && last.tv_sec)
+		log_info("%s: %.1f ms", what, (now.tv_sec - last.tv_sec) * 1e3 +
+			 (now.tv_nsec - last.tv_nsec) / 1e6);
+	last = now;
+	return err;
+}
+
 /* ---- building new inner maps ---- */
 
 struct inner {
@@ -381,10 +395,11 @@ static int build_inner(struct anyxdp_maps *m, const struct prefix_set *set,
 		if (in->fd[i] < 0)
 			return in->fd[i];
 	}
-	err = fill_hash(in->fd[O_V4], AF_INET, set, &old[0], m->ncpus) ?:
-	      fill_hash(in->fd[O_V6], AF_INET6, set, &old[1], m->ncpus) ?:
-	      fill_tries(set, in) ?:
-	      build_filters(set, in);
+	phase("create maps", 0);
+	err = phase("fill IPv4 hash", fill_hash(in->fd[O_V4], AF_INET, set, &old[0], m->ncpus)) ?:
+	      phase("fill IPv6 hash", fill_hash(in->fd[O_V6], AF_INET6, set, &old[1], m->ncpus)) ?:
+	      phase("fill CIDR tries", fill_tries(set, in)) ?:
+	      phase("build filters", build_filters(set, in));
 	r->bytes = 2 * FILTER_BYTES +
 		   (r->v4 + r->v6) * (64 + m->ncpus * sizeof(struct counter)) +
 		   r->nets * 96;
@@ -539,7 +554,8 @@ int blset_commit(struct anyxdp_maps *m, const struct prefix_set *set,
 
 	memset(r, 0, sizeof(*r));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = maps_lock(m) ?: read_active(m, old, &have);
+	phase(NULL, 0);
+	err = maps_lock(m) ?: phase("read active list", read_active(m, old, &have));
 	if (err) {
 		log_err("cannot read the active blocklist: %s", strerror(-err));
 		goto out;
@@ -557,7 +573,7 @@ int blset_commit(struct anyxdp_maps *m, const struct prefix_set *set,
 	if (err)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = switch_to(m, &in, r);
+	err = phase("switch", switch_to(m, &in, r));
 	r->switch_ms = ms_since(&t0);
 	if (!err && !ctl_read(m, &ctl))
 		r->generation = ctl.generation;

@@ -173,7 +173,8 @@ static inline int harness_rmtree(const char *dir)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
 		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
 			harness_rmtree(path);
 		else
@@ -261,6 +262,7 @@ static inline struct anyxdp_bpf *harness_load_skel(const char *dir)
 	struct anyxdp_bpf *skel;
 	int err;
 
+	libbpf_set_print(harness_libbpf_print);
 	skel = skel_open_pinned(dir);
 	if (!skel) {
 		fprintf(stderr, "skel_open_pinned(%s) failed\n", dir);

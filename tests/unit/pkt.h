@@ -27,6 +27,7 @@
 #define PKT_MAX_VLAN 4		/* one more than anyone accepts, for tests */
 #define PKT_MAX_EXT 12		/* IPv6 extension headers in one spec */
 #define PKT_MAX_LEN 4096
+#define PKT_NIBBLE_ZERO 0x10	/* for version/ihl: write a zero nibble */
 
 #define PKT_ETH_IP4 0x0800
 #define PKT_ETH_IP6 0x86DD
@@ -65,12 +66,14 @@ struct pkt_spec {
 	/* L3: AF_INET, AF_INET6, or 0 for a raw frame of payload_len bytes */
 	int family;
 	uint8_t src[16], dst[16];		/* network order; IPv4 in [0..3] */
-	uint8_t version;			/* 0: 4 or 6; else the nibble written */
+	uint8_t version;			/* 0: 4 or 6; else the nibble written
+						 * (PKT_NIBBLE_ZERO writes 0) */
 	uint8_t proto;				/* L4 protocol; 0: UDP */
 	uint8_t ttl;				/* 0: 64 */
 	/* IPv4 */
 	uint8_t optlen;				/* option bytes, rounded up to 4, <= 40 */
-	uint8_t ihl;				/* 0: 5 + optlen/4; else written as is */
+	uint8_t ihl;				/* 0: 5 + optlen/4; else the nibble
+						 * written (PKT_NIBBLE_ZERO writes 0) */
 	uint16_t frag;				/* PKT_IP4_MF | DF | offset (8-byte units) */
 	/* IPv6 */
 	int n_ext;
@@ -311,7 +314,7 @@ static inline size_t pkt_build(uint8_t *buf, size_t cap, const struct pkt_spec *
 		if (optlen > 40)
 			optlen = 40;
 		memset(ip, 0, 20 + optlen);
-		ip[0] = (uint8_t)(((s->version ? s->version : 4) << 4) |
+		ip[0] = (uint8_t)((((s->version ? s->version : 4) & 0xF) << 4) |
 				  ((s->ihl ? s->ihl : 5 + optlen / 4) & 0xF));
 		ip[1] = 0;			/* DSCP/ECN */
 		pkt_put16(ip + 4, 0x1234);	/* id */
@@ -354,7 +357,7 @@ static inline size_t pkt_build(uint8_t *buf, size_t cap, const struct pkt_spec *
 		int is_frag = 0;
 
 		memset(ip, 0, 40);
-		ip[0] = (uint8_t)((s->version ? s->version : 6) << 4);
+		ip[0] = (uint8_t)(((s->version ? s->version : 6) & 0xF) << 4);
 		ip[6] = s->n_ext > 0 ? s->ext[0].type : final;
 		ip[7] = s->ttl ? s->ttl : 64;
 		memcpy(ip + 8, s->src, 16);
