@@ -54,12 +54,14 @@ static __always_inline int bl_lookup4(__u32 active, __be32 addr,
 	__u32 bits;
 
 	filter = bpf_map_lookup_elem(&bl_filter4_outer, &active);
-	hosts = bpf_map_lookup_elem(&bl_v4_outer, &active);
-	if (!filter || !hosts)
+	if (!filter)
 		return BL_NO_LIST;
 	bits = bl_filter_bits(filter, bpf_ntohl(addr) >> 8);
 	if (!bits)
 		return BL_MISS;
+	hosts = bpf_map_lookup_elem(&bl_v4_outer, &active);
+	if (!hosts)
+		return BL_NO_LIST;
 	__builtin_memcpy(k.addr, &addr, 4);
 	if (bits & BL_BIT_HOST) {
 		*ctr = bpf_map_lookup_elem(hosts, &k);

@@ -91,6 +91,36 @@ static int cmp_dump_sort(const void *a, const void *b)
 			  &((const struct dump_sort *)b)->p);
 }
 
+/* IPv4: radix sort of (address, length, index) packed in 64 bits. */
+static int sort_dump(struct dump_sort *order, size_t n, int family)
+{
+	struct prefix p;
+	uint64_t *k;
+	size_t i;
+	int err;
+
+	if (family != AF_INET || n >= (1u << 24) || !(k = malloc((n + 1) * sizeof(*k)))) {
+		qsort(order, n, sizeof(*order), cmp_dump_sort);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		k[i] = prefix_key4(&order[i].p) << 24 | order[i].idx;
+	err = radix_sort_u64(k, n, 8);
+	for (i = 0; !err && i < n; i++) {
+		size_t idx = k[i] & 0xffffff;
+		__u32 a = htonl((__u32)(k[i] >> 32));
+
+		memset(&p, 0, sizeof(p));
+		p.family = AF_INET;
+		p.plen = (k[i] >> 24) & 0xff;
+		memcpy(p.addr, &a, 4);
+		order[i].p = p;
+		order[i].idx = idx;
+	}
+	free(k);
+	return err;
+}
+
 /* Read all entries with per-CPU counters, sorted by prefix. */
 static int dump_hash(int fd, int family, int ncpus, struct dump *d)
 {
@@ -139,7 +169,9 @@ static int dump_hash(int fd, int family, int ncpus, struct dump *d)
 		prefix_from_key(family, keys + i * ksz, &order[i].p);
 		order[i].idx = i;
 	}
-	qsort(order, n, sizeof(*order), cmp_dump_sort);
+	err = sort_dump(order, n, family);
+	if (err)
+		goto out;
 	for (i = 0; i < n; i++) {
 		d->p[i] = order[i].p;
 		memcpy((char *)d->vals + i * vsz, (char *)vals + order[i].idx * vsz, vsz);

@@ -69,6 +69,11 @@ size_t pset_overlaps(const struct prefix_set *s,
 		     void (*cb)(const struct prefix *outer, const struct prefix *inner, void *ctx),
 		     void *ctx);
 
+/* Sort keys by their low `bytes` bytes (radix); -ENOMEM on failure. */
+int radix_sort_u64(uint64_t *v, size_t n, unsigned int bytes);
+/* IPv4 prefix as (address << 8 | plen): sorts like prefix_cmp. */
+uint64_t prefix_key4(const struct prefix *p);
+
 /* On a sorted set: binary search for an identical prefix. */
 bool pset_contains_exact(const struct prefix_set *s, const struct prefix *p);
 
