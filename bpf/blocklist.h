@@ -42,6 +42,19 @@ static __always_inline __u32 bl_filter_bits(void *filter, __u32 slot)
 	return (*w >> ((slot & 31) * 2)) & 3;
 }
 
+/* CIDR stage. The trie's value is the matched entry, which is also the
+ * key of its counter in the hash: no masking needed here. */
+static __always_inline void *bl_lookup_net(void *nets, void *hosts, void *key,
+					   struct counter **ctr)
+{
+	void *net = bpf_map_lookup_elem(nets, key);
+
+	if (!net)
+		return NULL;
+	*ctr = bpf_map_lookup_elem(hosts, net);
+	return *ctr ? net : NULL;	/* trie without hash entry: cannot happen */
+}
+
 /* addr: IPv4 address in network order. On a hit, *ctr is this CPU's
  * counter of the most specific entry and *key (if set) that entry. */
 static __always_inline int bl_lookup4(__u32 active, __be32 addr,
@@ -73,13 +86,10 @@ static __always_inline int bl_lookup4(__u32 active, __be32 addr,
 	nets = bpf_map_lookup_elem(&bl_net4_outer, &active);
 	if (!nets)
 		return BL_NO_LIST;
-	net = bpf_map_lookup_elem(nets, &k);
+	net = bl_lookup_net(nets, hosts, &k, ctr);
 	if (!net)
 		return BL_MISS;
 	k = *net;
-	*ctr = bpf_map_lookup_elem(hosts, &k);
-	if (!*ctr)
-		return BL_MISS;	/* trie and hash disagree: cannot happen */
 hit:
 	if (key)
 		*key = k;
@@ -114,13 +124,10 @@ static __always_inline int bl_lookup6(__u32 active, const __u32 *addr,
 	nets = bpf_map_lookup_elem(&bl_net6_outer, &active);
 	if (!nets)
 		return BL_NO_LIST;
-	net = bpf_map_lookup_elem(nets, &k);
+	net = bl_lookup_net(nets, hosts, &k, ctr);
 	if (!net)
 		return BL_MISS;
 	k = *net;
-	*ctr = bpf_map_lookup_elem(hosts, &k);
-	if (!*ctr)
-		return BL_MISS;
 hit:
 	if (key)
 		*key = k;

@@ -556,10 +556,5 @@ static const struct subcmd cmds[] = {
 
 int main(int argc, char **argv)
 {
-	prog_name = "anyxdp-block";
-	argc = cli_global_opts(argc, argv);
-	if (argc < 0)
-		return 2;
-	setup_lib_logging();
-	return subcmd_run(cmds, intro, argc - 1, argv + 1);
+	return cli_main("anyxdp-block", cmds, intro, argc, argv);
 }

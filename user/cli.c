@@ -49,3 +49,14 @@ int cli_usage(const char *text, bool error)
 	fputs(text, error ? stderr : stdout);
 	return error ? -EINVAL : 0;
 }
+
+int cli_main(const char *name, const struct subcmd *cmds, const char *intro,
+	     int argc, char **argv)
+{
+	prog_name = name;
+	argc = cli_global_opts(argc, argv);
+	if (argc < 0)
+		return 2;
+	setup_lib_logging();
+	return subcmd_run(cmds, intro, argc - 1, argv + 1);
+}

@@ -18,4 +18,9 @@ int cli_open_maps(struct anyxdp_maps *m, bool create);
 /* Print a command's usage text on --help, or on misuse to stderr. */
 int cli_usage(const char *text, bool error);
 
+/* The whole main() of a front end: global options, then the command. */
+struct subcmd;
+int cli_main(const char *name, const struct subcmd *cmds, const char *intro,
+	     int argc, char **argv);
+
 #endif
