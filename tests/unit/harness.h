@@ -14,11 +14,13 @@
  * from the skeleton with its maps pinned there, and the maps opened:
  *	struct fixture f;
  *	if (fixture_setup(&f)) bail;
- *	fixture_load_list(&f, prefixes, n);	 commit a blocklist
+ *	fixture_load_list(&f, prefixes, n);	 commit a blocklist (text)
+ *	fixture_load_set(&f, &set, &rep);	 commit a prepared prefix_set
  *	fixture_allow(&f, "10.1.2.3", true);	 allowlist edit
  *	fixture_run(&f, pkt, len, &retval, out, &out_len);
  *	fixture_stats(&f, snap);		 all reason counters
- *	fixture_teardown(&f);			 also run at exit if forgotten
+ *	fixture_teardown(&f);			 the pin dir is also removed at
+ *						 exit or SIGINT/SIGTERM if forgotten
  * Needs root (or CAP_BPF + CAP_NET_ADMIN + CAP_SYS_ADMIN).
  */
 #ifndef ANYXDP_TEST_HARNESS_H
@@ -245,8 +247,9 @@ static inline int harness_make_dir(char *dir, size_t len)
 	static int seq;
 	int err;
 
-	snprintf(dir, len, "/sys/fs/bpf/anyxdp-test-%d-%d", (int)getpid(), seq++);
-	harness_rmtree(dir);
+	do	/* never reuse a dir that exists: it is someone else's */
+		snprintf(dir, len, "/sys/fs/bpf/anyxdp-test-%d-%d", (int)getpid(), seq++);
+	while (access(dir, F_OK) == 0);
 	err = ensure_pin_dir(dir);
 	if (err) {
 		fprintf(stderr, "ensure_pin_dir(%s): %d\n", dir, err);
@@ -347,20 +350,28 @@ static inline int harness_parse_set(const char *const *prefixes, size_t n,
 	return 0;
 }
 
+/* Replace the active blocklist by a prepared set (sorted and deduped). */
+static inline int fixture_load_set(struct fixture *f, const struct prefix_set *set,
+				   struct blset_report *rep)
+{
+	struct blset_report r;
+	int err = blset_commit(&f->m, set, rep ? rep : &r);
+
+	if (err)
+		fprintf(stderr, "blset_commit: %d (%s)\n", err, strerror(-err));
+	return err;
+}
+
 /* Replace the active blocklist by these prefixes. rep may be NULL. */
 static inline int fixture_load_list_rep(struct fixture *f, const char *const *prefixes,
 					size_t n, struct blset_report *rep)
 {
 	struct prefix_set set = { 0 };
-	struct blset_report r;
 	int err;
 
 	err = harness_parse_set(prefixes, n, &set);
-	if (!err) {
-		err = blset_commit(&f->m, &set, rep ? rep : &r);
-		if (err)
-			fprintf(stderr, "blset_commit: %d (%s)\n", err, strerror(-err));
-	}
+	if (!err)
+		err = fixture_load_set(f, &set, rep);
 	pset_free(&set);
 	return err;
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Drop-rate benchmark: a network namespace with a veth pair, then
+# build/bench_droprate inside it (see tests/bench/bench_droprate.c).
+#   tests/bench/bench_droprate.sh [bench_droprate options]
+# Environment: LIST (default /work/shared/data/ipsum.txt or ../shared/data).
+set -u
+cd "$(dirname "$0")/../.."
+TOP=$PWD
+if [[ $(id -u) -ne 0 ]]; then
+	echo "bench_droprate: needs root (XDP, network namespaces)" >&2
+	exit 1
+fi
+for d in "${LIST:-}" "$TOP/../shared/data/ipsum.txt" /work/shared/data/ipsum.txt; do
+	[[ -n $d && -r $d ]] && { LIST=$d; break; }
+done
+[[ -r ${LIST:-} ]] || { echo "bench_droprate: ipsum.txt not found (set LIST=)" >&2; exit 1; }
+[[ -x build/bench_droprate ]] || { echo "bench_droprate: run make bench-bins first" >&2; exit 1; }
+
+NS=anyxdp-bench-$$
+PIN=/sys/fs/bpf/anyxdp-bench-$$
+GEN=axbgen
+RX=axbrx
+
+cleanup() {
+	if [[ -e /run/netns/$NS ]]; then
+		nsenter --net=/run/netns/$NS build/anyxdp detach $RX --pin-dir "$PIN" >/dev/null 2>&1
+		ip netns del "$NS" 2>/dev/null
+	fi
+	if [[ -d $PIN ]]; then
+		rm -f "$PIN"/* "$PIN"/.[!.]* 2>/dev/null
+		rmdir "$PIN" 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+ip netns add "$NS" || exit 1
+ip -n "$NS" link add $GEN numtxqueues 2 numrxqueues 2 type veth \
+	peer name $RX numtxqueues 2 numrxqueues 2 || exit 1
+ip -n "$NS" link set lo up
+ip -n "$NS" link set $GEN up
+ip -n "$NS" link set $RX up
+
+timeout -k 5 240 nsenter --net=/run/netns/"$NS" build/bench_droprate \
+	--gen $GEN --rx $RX --pin-dir "$PIN" --list "$LIST" --bindir build "$@"
