@@ -9,6 +9,7 @@
 # All traffic stays between two namespaces created here: frames are
 # written with AF_PACKET on the sender's veth (any source address, no
 # ARP), a python3 UDP socket in the PoP namespace counts what arrives.
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -40,6 +41,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM	# so the EXIT trap runs under timeout(1) too
 
 # The real interpreter: a pyenv shim costs 0.2 s a call.
 PY=$(python3 -c 'import sys; print(sys.executable)')
@@ -133,11 +135,13 @@ json.dump({'counts': counts, 'end': end_at is not None}, open(out + '.tmp', 'w')
 os.rename(out + '.tmp', out)
 PY
 
-# bpfsum.py FILE KEY: packets of KEY (a.b.c.d/len or v6/len) summed over
-# CPUs in a `bpftool -j map dump` of a per-CPU hash; prints -1 if absent.
+# bpfsum.py FILE KEY...: the number of entries in a `bpftool -j map dump`
+# of a per-CPU hash, then per KEY (a.b.c.d/len or v6/len) its packets summed
+# over CPUs, -1 if absent. One line, space separated.
 cat >"$T/bpfsum.py" <<'PY'
 import ipaddress, json, sys
-dump, want = json.load(open(sys.argv[1])), ipaddress.ip_network(sys.argv[2])
+dump = json.load(open(sys.argv[1]))
+want = [ipaddress.ip_network(k) for k in sys.argv[2:]]
 def num(v):
     return int(v, 0) if isinstance(v, str) else int(v)
 def key_of(e):
@@ -157,7 +161,12 @@ def packets(e):
         else:
             total += int.from_bytes(bytes(num(x) for x in val[:8]), 'little')
     return total
-print(next((packets(e) for e in dump if key_of(e) == want), -1))
+found = {}
+for e in dump:
+    k = key_of(e)
+    if k in want:
+        found[k] = packets(e)
+print(len(dump), *[found.get(k, -1) for k in want])
 PY
 
 # ---- the lab ----
@@ -178,7 +187,7 @@ pop sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
 	net.ipv4.conf."$VP".rp_filter=0
 ip -n "$POP" route add default dev "$VP"
 ip -n "$POP" -6 route add default dev "$VP"
-POP_MAC=$(ip -n "$POP" -j link show "$VP" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+POP_MAC=$(ip -n "$POP" -j link show "$VP" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
 check "PoP veth has a MAC address" "'$POP_MAC' == ??:??:??:??:??:??"
 
 # ---- load the real lists, attach ----
@@ -221,20 +230,19 @@ for a in "${BLOCKED[@]}"; do
 done >"$T/cand.json"
 mapfile -t CLEAN < <("$PY" -c '
 import json, sys
-for l in open(sys.argv[1]):
-    d = json.loads(l)
-    if not d["blocked"]:
-        print(d["address"])' "$T/cand.json" | head -20)
+clean = [d["address"] for d in map(json.loads, open(sys.argv[1])) if not d["blocked"]]
+print("\n".join(clean[:20]))' "$T/cand.json")
 equal "20 clean sources verified with check --json" "${#CLEAN[@]}" 20
 for a in "${BLOCKED[@]}"; do axb check --json "$a"; done >"$T/bl.json"
 nb=$("$PY" -c '
 import json, sys
-print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("entry") == json.loads(l)["address"] + "/32" and json.loads(l)["dropped"]))' "$T/bl.json")
+print(sum(1 for d in map(json.loads, open(sys.argv[1]))
+          if d["dropped"] and d.get("entry") == d["address"] + "/32"))' "$T/bl.json")
 equal "check --json: all 50 picked sources are dropped by their /32" "$nb" 50
 
 # IPv6: the first Spamhaus DROPv6 prefix; two sources inside, two outside.
 V6NET=$(grep -vE '^[[:space:]]*(;|$)' "$DATA/dropv6.txt" | head -1 | awk '{ print $1 }')
-read -r V6IN1 V6IN2 V6OUT1 <<<"$(python3 -c '
+read -r V6IN1 V6IN2 V6OUT1 <<<"$("$PY" -c '
 import ipaddress, sys
 n = ipaddress.ip_network(sys.argv[1])
 out = ipaddress.ip_network((int(n.network_address) + n.num_addresses, n.prefixlen))
@@ -348,19 +356,19 @@ equal "phase 1: top -n 1 is the busiest source" "$(jget "$T/top1.json" "'%d %s %
 # bpftool reads the same counters from the pinned per-prefix maps.
 bpftool -j map dump pinned "$PIN/blocklist_v4" >"$T/bpf4.json" 2>"$T/bpf.err"
 check "bpftool map dump pinned $PIN/blocklist_v4" "$? -eq 0"
-equal "bpftool: ${BLOCKED[0]}/32 has 9 packets (summed over CPUs)" \
-	"$("$PY" "$T/bpfsum.py" "$T/bpf4.json" "${BLOCKED[0]}/32")" 9
-equal "bpftool: ${BLOCKED[5]}/32 has ${DROPPED[${BLOCKED[5]}]} packets" \
-	"$("$PY" "$T/bpfsum.py" "$T/bpf4.json" "${BLOCKED[5]}/32")" "${DROPPED[${BLOCKED[5]}]}"
-equal "bpftool: blocklist_v4 holds every ipsum entry" "$(jget "$T/bpf4.json" "len(d)")" "$N_IPSUM"
+B5=${BLOCKED[5]}
+equal "bpftool: blocklist_v4 holds every ipsum entry; ${BLOCKED[0]}/32 has 9 packets, $B5/32 ${DROPPED[$B5]} (summed over CPUs), 1.2.3.4/32 absent" \
+	"$("$PY" "$T/bpfsum.py" "$T/bpf4.json" "${BLOCKED[0]}/32" "$B5/32" 1.2.3.4/32)" \
+	"$N_IPSUM 9 ${DROPPED[$B5]} -1"
 bpftool -j map dump pinned "$PIN/blocklist_v6" >"$T/bpf6.json" 2>"$T/bpf.err"
-equal "bpftool: blocklist_v6 $V6NET has 5 packets" "$("$PY" "$T/bpfsum.py" "$T/bpf6.json" "$V6NET")" 5
+equal "bpftool: blocklist_v6 holds the dropv6 prefixes; $V6NET has 5 packets" \
+	"$("$PY" "$T/bpfsum.py" "$T/bpf6.json" "$V6NET")" "$N_V6 5"
 
 # Phase 2: a live add while attached; counters of other entries survive.
-GEN1=$(ax status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["blocklist"]["generation"])')
+GEN1=$(ax status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["blocklist"]["generation"])')
 axb add 2001:db8:bad::/48 >"$T/add.out" 2>&1
 check "phase 2: add 2001:db8:bad::/48 while attached" "$? -eq 0"
-GEN2=$(ax status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["blocklist"]["generation"])')
+GEN2=$(ax status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["blocklist"]["generation"])')
 equal "phase 2: generation bumped by one" "$GEN2" "$((GEN1 + 1))"
 axb check --json "${BLOCKED[0]}" >"$T/c.json"
 equal "phase 2: per-entry counters kept across the switch" "$(jget "$T/c.json" "d['packets']")" 9
@@ -404,7 +412,7 @@ DROPPED[$A]=$((DROPPED[$A] + 2))
 # Phase 4: detach; blocked traffic flows, nothing is counted.
 axb list --json >"$T/list.before"
 ax stats --json >"$T/stats.before"
-GEN_BEFORE=$(ax status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["blocklist"]["generation"])')
+GEN_BEFORE=$(ax status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["blocklist"]["generation"])')
 ax detach "$VP" >"$T/detach.out" 2>&1
 check "phase 4: detach" "$? -eq 0"
 ax status --json >"$T/status2.json"
