@@ -107,7 +107,7 @@ struct attach_info {
 	__u32 mode;		/* enum anyxdp_attach_mode */
 	__u32 prog_id;
 	__u32 multiprog;	/* 1: through the libxdp dispatcher */
-	__u32 pad;
+	__u32 netns_ino;	/* ifindex is only meaningful in this netns */
 	__u64 attach_time_ns;	/* CLOCK_REALTIME */
 };
 _Static_assert(sizeof(struct attach_info) == 40, "attach_info size");

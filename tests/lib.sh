@@ -40,10 +40,11 @@ done_testing() {
 	[[ $FAILED -eq 0 ]]
 }
 
-# A private pin dir per test script, removed on exit.
+# A private pin dir per test script, removed on exit. Sets and exports
+# ANYXDP_PIN_DIR; call it directly, never as $(new_pin_dir), or the export
+# is lost in the subshell.
 new_pin_dir() {
 	export ANYXDP_PIN_DIR=/sys/fs/bpf/anyxdp-test-$$-$RANDOM
-	echo "$ANYXDP_PIN_DIR"
 }
 
 rm_pin_dir() {

@@ -491,6 +491,25 @@ static int allow_list(struct anyxdp_maps *m, bool json)
 	return 0;
 }
 
+/* --del removes all or nothing, like del. */
+static int allow_check_present(struct anyxdp_maps *m, const struct prefix_set *args)
+{
+	struct prefix_set cur;
+	char b[PREFIX_STRLEN];
+	size_t i;
+	int err = allow_read(m, &cur);
+
+	for (i = 0; !err && i < args->n; i++) {
+		if (!pset_contains_exact(&cur, &args->v[i])) {
+			log_err("%s is not on the allowlist; nothing changed",
+				prefix_format(&args->v[i], b, sizeof(b)));
+			err = -ENOENT;
+		}
+	}
+	pset_free(&cur);
+	return err;
+}
+
 static int cmd_allow(int argc, char **argv)
 {
 	bool del = false, list = false, json = false;
@@ -523,14 +542,13 @@ static int cmd_allow(int argc, char **argv)
 		err = allow_list(&m, json);
 		goto out;
 	}
+	err = maps_lock(&m) ?: (del ? allow_check_present(&m, &args) : 0);
 	for (k = 0; k < args.n && !err; k++) {
 		char b[PREFIX_STRLEN];
 
 		err = allow_update(&m, &args.v[k], !del);
 		prefix_format(&args.v[k], b, sizeof(b));
-		if (err == -ENOENT)
-			log_err("%s is not on the allowlist", b);
-		else if (err)
+		if (err)
 			log_err("cannot %s %s: %s", del ? "remove" : "allow", b, strerror(-err));
 		else
 			printf("%s %s\n", del ? "removed from allowlist:" : "allowlisted:", b);

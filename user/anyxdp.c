@@ -100,6 +100,7 @@ struct iface_state {
 	__u32 ifindex;
 	struct attach_info ai;
 	bool live;
+	bool elsewhere;		/* recorded from another network namespace */
 	__u32 live_id;
 };
 
@@ -114,7 +115,8 @@ static int read_ifaces(struct anyxdp_maps *m, struct iface_state *v, int max)
 		if (bpf_map_lookup_elem(m->attached, &key, &v[n].ai))
 			continue;
 		v[n].ifindex = key;
-		v[n].live = xdp_is_attached(key, &v[n].live_id, NULL);
+		v[n].elsewhere = v[n].ai.netns_ino && v[n].ai.netns_ino != netns_ino();
+		v[n].live = !v[n].elsewhere && xdp_is_attached(key, &v[n].live_id, NULL);
 		n++;
 	}
 	return n;
@@ -133,10 +135,10 @@ static void status_json(struct anyxdp_maps *m, const struct bl_ctl *c,
 		printf("%s{\"ifname\":", i ? "," : "");
 		json_str(stdout, v[i].ai.ifname);
 		printf(",\"ifindex\":%u,\"mode\":\"%s\",\"dispatcher\":%s,\"prog_id\":%u,"
-		       "\"attached\":%s,\"since\":\"%s\"}",
+		       "\"attached\":%s,\"other_netns\":%s,\"since\":\"%s\"}",
 		       v[i].ifindex, v[i].ai.mode == ATTACH_SKB ? "skb" : "native",
 		       v[i].ai.multiprog ? "true" : "false", v[i].live ? v[i].live_id : 0,
-		       v[i].live ? "true" : "false",
+		       v[i].live ? "true" : "false", v[i].elsewhere ? "true" : "false",
 		       fmt_time_ns(v[i].ai.attach_time_ns, t, sizeof(t)));
 	}
 	printf("],\"blocklist\":{\"generation\":%llu,\"loaded\":\"%s\",\"active_slot\":%u,"
@@ -165,7 +167,9 @@ static void status_text(struct anyxdp_maps *m, const struct bl_ctl *c,
 		       v[i].ai.multiprog ? " via libxdp dispatcher" : "",
 		       v[i].live ? v[i].live_id : v[i].ai.prog_id,
 		       fmt_time_ns(v[i].ai.attach_time_ns, t, sizeof(t)),
-		       v[i].live ? "" : "  [NOT ATTACHED: removed outside anyxdp?]");
+		       v[i].live ? "" : v[i].elsewhere ?
+		       "  [in another network namespace: run status there]" :
+		       "  [NOT ATTACHED: removed outside anyxdp?]");
 	printf("blocklist:  generation %llu, loaded %s, slot %u\n",
 	       (unsigned long long)c->generation, fmt_time_ns(c->load_time_ns, t, sizeof(t)),
 	       c->active);

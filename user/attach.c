@@ -116,6 +116,7 @@ static void record(struct anyxdp_maps *m, int ifindex, const struct attach_opts 
 		.mode = o->mode,
 		.prog_id = prog_id,
 		.multiprog = multiprog,
+		.netns_ino = netns_ino(),
 		.attach_time_ns = now_realtime_ns(),
 	};
 	__u32 key = ifindex;

@@ -163,6 +163,13 @@ int ensure_pin_dir(const char *dir)
 	return 0;
 }
 
+uint32_t netns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino;
+}
+
 uint64_t now_realtime_ns(void)
 {
 	struct timespec ts;
@@ -246,10 +253,13 @@ int subcmd_run(const struct subcmd *cmds, const char *intro, int argc, char **ar
 	const struct subcmd *c;
 	int err;
 
-	if (argc < 1 || !strcmp(argv[0], "-h") || !strcmp(argv[0], "--help") ||
-	    !strcmp(argv[0], "help")) {
+	if (argc < 1) {
+		subcmd_usage(stderr, intro, cmds);
+		return 2;
+	}
+	if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help") || !strcmp(argv[0], "help")) {
 		subcmd_usage(stdout, intro, cmds);
-		return argc < 1 ? 2 : 0;
+		return 0;
 	}
 	for (c = cmds; c->name; c++) {
 		if (strcmp(c->name, argv[0]))

@@ -28,6 +28,8 @@ int require_privileges(void);
 int ensure_pin_dir(const char *dir);
 
 uint64_t now_realtime_ns(void);
+/* Inode of our network namespace: ifindexes are per namespace. */
+uint32_t netns_ino(void);
 /* "2026-11-22T04:06:14Z" */
 char *fmt_time_ns(uint64_t ns, char *buf, size_t len);
 

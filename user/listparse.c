@@ -76,7 +76,8 @@ static const char *quote(const char *s, size_t n, char buf[QUOTE_MAX + 4])
 	for (i = 0; i < m; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		/* Keep messages printable and valid UTF-8 whatever the file holds. */
+		buf[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
 	}
 	if (n > m) {
 		memcpy(buf + m, "...", 3);

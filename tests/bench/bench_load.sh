@@ -129,12 +129,23 @@ anyxdp_memlock() {
 	echo "$total"
 }
 
+# split OUT BUILDVAR SWITCHVAR: append the "build X ms, switch Y ms" of an
+# anyxdp-block load report to two arrays.
+split() {
+	local -n _b=$2 _s=$3
+	local line
+	line=$(grep -o 'build [0-9.]* ms, switch [0-9.]* ms' "$1" | tail -1)
+	_b+=("$(echo "$line" | awk '{ print $2 }')")
+	_s+=("$(echo "$line" | awk '{ print $5 }')")
+}
+
 # ---- one list ----
 
 # bench NAME FILE: prints one result row (space separated) into $TMP/rows
 bench() {
 	local name=$1 file=$2 ch=$TMP/changed.txt n t i fresh=() same=() chg=() nf=() nr=() nc=()
-	local k0 k1 mem_any kmem_any kmem_nft reps=$REPS nft_reps=$REPS
+	local k0 k1 mem_any=0 kmem_any=0 kmem_nft=- reps=$REPS nft_reps=$REPS
+	local bf=() sf=() bc=() sc=()
 	prefixes "$file" >"$TMP/list.txt"
 	changed "$file" >"$ch"
 	n=$(sort -u "$TMP/list.txt" | wc -l)
@@ -146,28 +157,32 @@ bench() {
 
 	for ((i = 0; i < reps; i++)); do
 		rm_pin
+		sleep 1		# maps of the previous run are freed in the background
 		k0=$(kmem)
 		t=$(now)
-		build/anyxdp-block --pin-dir "$PIN" load -q "$file" >/dev/null || { echo "bench_load: anyxdp-block load $file failed" >&2; exit 1; }
+		build/anyxdp-block --pin-dir "$PIN" load -q "$file" >"$TMP/out" || { echo "bench_load: anyxdp-block load $file failed" >&2; exit 1; }
 		fresh+=("$(elapsed "$t")")
 		k1=$(kmem)
+		((i == 0)) && kmem_any=$((k1 - k0))
+		split "$TMP/out" bf sf
 		t=$(now)
 		build/anyxdp-block --pin-dir "$PIN" load -q "$file" >/dev/null || exit 1
 		same+=("$(elapsed "$t")")
 		t=$(now)
-		build/anyxdp-block --pin-dir "$PIN" load -q "$ch" >/dev/null || exit 1
+		build/anyxdp-block --pin-dir "$PIN" load -q "$ch" >"$TMP/out" || exit 1
 		chg+=("$(elapsed "$t")")
+		split "$TMP/out" bc sc
+		((i == 0)) && mem_any=$(anyxdp_memlock)
 		build/anyxdp-block --pin-dir "$PIN" load -q "$file" >/dev/null || exit 1
-		echo "  anyxdp $name run $((i + 1)): fresh ${fresh[-1]} s, unchanged ${same[-1]} s, changed ${chg[-1]} s" >&2
+		echo "  anyxdp $name run $((i + 1)): fresh ${fresh[-1]} s (build ${bf[-1]} ms, switch ${sf[-1]} ms), unchanged ${same[-1]} s, changed ${chg[-1]} s (build ${bc[-1]} ms, switch ${sc[-1]} ms)" >&2
 	done
-	kmem_any=$((k1 - k0))
-	mem_any=$(anyxdp_memlock)
 	rm_pin
 
 	local status=ok
 	for ((i = 0; i < nft_reps; i++)); do
 		nsnft delete table netdev bench 2>/dev/null
 		sync
+		sleep 1
 		k0=$(kmem)
 		t=$(now)
 		if ! timeout "$NFT_TIMEOUT" nsenter --net=/run/netns/"$NS" nft -f "$TMP/table.nft" 2>"$TMP/nft.err"; then
@@ -178,6 +193,7 @@ bench() {
 		fi
 		nf+=("$(elapsed "$t")")
 		k1=$(kmem)
+		((i == 0)) && kmem_nft=$((k1 - k0))
 		t=$(now)
 		timeout "$NFT_TIMEOUT" nsenter --net=/run/netns/"$NS" nft -f "$TMP/reload.nft" || { status="reload failed"; break; }
 		nr+=("$(elapsed "$t")")
@@ -186,7 +202,6 @@ bench() {
 		nc+=("$(elapsed "$t")")
 		echo "  nft $name run $((i + 1)): fresh ${nf[-1]} s, reload ${nr[-1]} s, changed ${nc[-1]} s" >&2
 	done
-	kmem_nft=$((k1 - k0))
 	nsnft delete table netdev bench 2>/dev/null
 
 	local af as ac nff nfr nfc
@@ -197,8 +212,10 @@ bench() {
 	nfr=$(echo "${nr[*]:-}" | median)
 	nfc=$(echo "${nc[*]:-}" | median)
 	[[ $status == ok ]] || { nff="- ($status)"; nfr=-; nfc=-; kmem_nft=-; }
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "$af" "$as" "$ac" \
-		"$nff" "$nfr" "$nfc" "$mem_any" "$kmem_any" "$kmem_nft" >>"$TMP/rows"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "$af" "$as" "$ac" \
+		"$nff" "$nfr" "$nfc" "$mem_any" "$kmem_any" "$kmem_nft" \
+		"$(echo "${bf[*]}" | median)" "$(echo "${sf[*]}" | median)" \
+		"$(echo "${bc[*]}" | median)" "$(echo "${sc[*]}" | median)" >>"$TMP/rows"
 }
 
 START=$(now)
@@ -220,10 +237,20 @@ echo "$REPS runs (nft on 1M entries: one run, at most ${NFT_TIMEOUT} s)."
 echo
 echo "| list | entries | anyxdp fresh s | anyxdp unchanged s | anyxdp changed s | nft -f fresh s | nft reload same s | nft reload changed s | nft/anyxdp fresh | nft/anyxdp changed |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-while IFS=$'\t' read -r name n af as ac nff nfr nfc mem kany knft; do
+while IFS=$'\t' read -r name n af as ac nff nfr nfc mem kany knft bfm sfm bcm scm; do
 	r1=$(awk -v a="$af" -v b="$nff" 'BEGIN { if (b + 0 > 0 && a > 0) printf "%.1fx", b / a; else print "-" }')
 	r2=$(awk -v a="$ac" -v b="$nfc" 'BEGIN { if (b + 0 > 0 && a > 0) printf "%.1fx", b / a; else print "-" }')
 	echo "| $name | $n | $af | $as | $ac | $nff | $nfr | $nfc | $r1 | $r2 |"
+done <"$TMP/rows"
+echo
+echo "Where anyxdp's time goes (its own report, median ms): build = new maps filled,"
+echo "switch = the A/B flip with its RCU waits; the rest is process start, parsing and"
+echo "(fresh) creating the pinned maps."
+echo
+echo "| list | fresh: build ms | fresh: switch ms | changed: build ms | changed: switch ms |"
+echo "|---|---:|---:|---:|---:|"
+while IFS=$'\t' read -r name n af as ac nff nfr nfc mem kany knft bfm sfm bcm scm; do
+	echo "| $name | $bfm | $sfm | $bcm | $scm |"
 done <"$TMP/rows"
 echo
 echo "Memory: anyxdp memlock = the six inner maps of the active list (two 4 MiB filters"
@@ -232,14 +259,14 @@ echo "the fresh load minus before (approximate: other activity on the machine co
 echo
 echo "| list | entries | anyxdp memlock MiB | anyxdp B/entry | anyxdp kernel growth MiB | nft kernel growth MiB | nft B/entry |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-while IFS=$'\t' read -r name n af as ac nff nfr nfc mem kany knft; do
+while IFS=$'\t' read -r name n af as ac nff nfr nfc mem kany knft bfm sfm bcm scm; do
 	awk -v name="$name" -v n="$n" -v m="$mem" -v ka="$kany" -v kn="$knft" 'BEGIN {
 		printf "| %s | %d | %.1f | %.0f | %.1f | ", name, n, m / 1048576, m / n, ka / 1048576
 		if (kn == "-") printf "- | - |\n"; else printf "%.1f | %.0f |\n", kn / 1048576, kn / n }'
 done <"$TMP/rows"
 echo
 echo "Targets:"
-while IFS=$'\t' read -r name n af as ac nff nfr nfc mem kany knft; do
+while IFS=$'\t' read -r name n af as ac nff nfr nfc mem kany knft bfm sfm bcm scm; do
 	if [[ $name == ipsum ]]; then
 		awk -v a="$af" -v b="$nff" 'BEGIN {
 			if (b + 0 <= 0) { print "- ipsum: nft time not measured"; exit }
