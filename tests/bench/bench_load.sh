@@ -77,18 +77,21 @@ changed() {
 }
 
 # nft table with an interval set per family and the ingress drop rule.
+# nft_table FILE [auto-merge]: nft refuses overlapping intervals (a /32
+# inside a listed CIDR) unless the set has auto-merge.
 nft_table() {
-	local file=$1 v4 v6
+	local file=$1 flags="flags interval" v4 v6
+	[[ ${2:-} == auto-merge ]] && flags="flags interval; auto-merge"
 	v4=$(grep -c -v ':' "$file")
 	v6=$(grep -c ':' "$file")
 	echo "table netdev bench {"
 	if ((v4)); then
-		echo "	set bl4 { type ipv4_addr; flags interval; elements = {"
+		echo "	set bl4 { type ipv4_addr; $flags; elements = {"
 		grep -v ':' "$file" | sed 's/$/,/'
 		echo "	} }"
 	fi
 	if ((v6)); then
-		echo "	set bl6 { type ipv6_addr; flags interval; elements = {"
+		echo "	set bl6 { type ipv6_addr; $flags; elements = {"
 		grep ':' "$file" | sed 's/$/,/'
 		echo "	} }"
 	fi
@@ -185,7 +188,25 @@ bench() {
 		sleep 1
 		k0=$(kmem)
 		t=$(now)
-		if ! timeout "$NFT_TIMEOUT" nsenter --net=/run/netns/"$NS" nft -f "$TMP/table.nft" 2>"$TMP/nft.err"; then
+		if ! timeout "$NFT_TIMEOUT" nsenter --net=/run/netns/"$NS" nft -f "$TMP/table.nft" 2>"$TMP/nft.err" &&
+			((i == 0)) && grep -q 'conflicting intervals' "$TMP/nft.err" && [[ $merge == no ]]; then
+			echo "  nft $name: overlapping entries, retrying with auto-merge" >&2
+			merge=yes
+			name="$name (nft: auto-merge)"
+			nft_table "$TMP/list.txt" auto-merge >"$TMP/table.nft"
+			nsnft delete table netdev bench 2>/dev/null
+			sleep 1
+			k0=$(kmem)
+			t=$(now)
+		elif [[ -s $TMP/nft.err ]]; then
+			status="failed: $(head -c 200 "$TMP/nft.err" | tr '\n' ' ')"
+			echo "  nft $name: $status" >&2
+			break
+		else
+			t=$t	# loaded
+		fi
+		if [[ $merge == yes && ! -e $TMP/merged ]] &&
+			! timeout "$NFT_TIMEOUT" nsenter --net=/run/netns/"$NS" nft -f "$TMP/table.nft" 2>"$TMP/nft.err"; then
 			status="failed: $(head -c 200 "$TMP/nft.err" | tr '\n' ' ')"
 			[[ -s $TMP/nft.err ]] || status="timeout after ${NFT_TIMEOUT} s"
 			echo "  nft $name: $status" >&2

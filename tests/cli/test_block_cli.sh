@@ -516,6 +516,9 @@ run axb allow 11.0.0.0/8
 run axb check 11.0.0.1
 check "check: not blocked (and is allowlisted)" "\$(grep -c 'not blocked (and is allowlisted)' $T/out) -eq 1"
 equal "allow --list after the changes" "$(axb allow --list --json)" '["11.0.0.0/8","2001:db8:1::/64"]'
+run axb allow --del 11.0.0.0/8 12.0.0.0/8 2001:db8:1::/64
+check "allow --del with one absent prefix fails" "$RC -ne 0 && \$(grep -c '12.0.0.0/8 is not on the allowlist' $T/err) -eq 1"
+equal "allow --del with one absent prefix: nothing removed" "$(axb allow --list --json)" '["11.0.0.0/8","2001:db8:1::/64"]'
 
 # ---- flush ----
 
