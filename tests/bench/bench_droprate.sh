@@ -3,7 +3,8 @@
 # Drop-rate benchmark: a network namespace with a veth pair, then
 # build/bench_droprate inside it (see tests/bench/bench_droprate.c).
 #   tests/bench/bench_droprate.sh [bench_droprate options]
-# Environment: LIST (default /work/shared/data/ipsum.txt or ../shared/data).
+# Environment: LIST (default ../shared/data/ipsum.txt or /work/shared/data),
+# DROPRATE_TIMEOUT (seconds, default 240).
 set -u
 cd "$(dirname "$0")/../.."
 TOP=$PWD
@@ -18,6 +19,7 @@ done
 [[ -x build/bench_droprate ]] || { echo "bench_droprate: run make bench-bins first" >&2; exit 1; }
 
 NS=anyxdp-bench-$$
+TMP=$(mktemp -d /tmp/anyxdp-droprate-XXXXXX)
 PIN=/sys/fs/bpf/anyxdp-bench-$$
 GEN=axbgen
 RX=axbrx
@@ -31,6 +33,7 @@ cleanup() {
 		rm -f "$PIN"/* "$PIN"/.[!.]* 2>/dev/null
 		rmdir "$PIN" 2>/dev/null
 	fi
+	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -43,5 +46,5 @@ ip -n "$NS" link set lo up
 ip -n "$NS" link set $GEN up
 ip -n "$NS" link set $RX up
 
-timeout -k 5 240 nsenter --net=/run/netns/"$NS" build/bench_droprate \
-	--gen $GEN --rx $RX --pin-dir "$PIN" --list "$LIST" --bindir build "$@"
+timeout -k 5 "${DROPRATE_TIMEOUT:-240}" nsenter --net=/run/netns/"$NS" build/bench_droprate \
+	--gen $GEN --rx $RX --pin-dir "$PIN" --list "$LIST" --bindir build --tmpdir "$TMP" "$@"

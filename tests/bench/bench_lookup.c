@@ -24,7 +24,6 @@
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <sched.h>
-#include <sys/resource.h>
 #include <sys/sysinfo.h>
 
 #include "harness.h"
@@ -883,7 +882,8 @@ int main(int argc, char **argv)
 	}
 
 	printf("\nMemory (memlock from /proc/self/fdinfo; anyxdp: the six inner maps of the "
-	       "active list, of which two 4 MiB filter bitmaps are fixed; lpm-trie: both tries) "
+	       "active list, of which two 4 MiB filter bitmaps are fixed; lpm-trie: both tries, "
+	       "where the kernel counts only the leaves, so it is a lower bound) "
 	       "and time to fill the maps from userspace:\n\n");
 	printf("| dataset | entries | anyxdp MiB | anyxdp B/entry | anyxdp fill s "
 	       "| lpm-trie MiB | lpm-trie B/entry | lpm-trie fill s |\n"
