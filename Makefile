@@ -23,7 +23,7 @@ endif
 BPF_CFLAGS := -g -O2 --target=bpf -Wall -Werror -I$(ARCH_INC) -Iinclude -Ibpf
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser -I$(BUILD)
-LIBS := -lbpf -lxdp -lelf -lz
+LIBS := -lbpf -lxdp -lelf -lz -pthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)

@@ -47,17 +47,15 @@ static __always_inline int check_source(struct pkt *p, __u64 bytes)
 {
 	struct counter *ctr = NULL;
 	struct bl_ctl *ctl = bl_ctl_get();
-	__u32 active;
 	int res, allowed;
 
-	if (!ctl)
+	if (!ctl || !ctl->generation)
 		return R_PASS_NO_LIST;
-	active = READ_ONCE(ctl->active) & 1;
 	if (p->l3_proto == ETH_P_IP) {
-		res = bl_lookup4(active, p->ip4->saddr, &ctr, NULL);
+		res = bl_lookup4(ctl, p->ip4->saddr, &ctr, NULL);
 		allowed = res == BL_HIT && bl_allowed4(ctl, p->ip4->saddr);
 	} else {
-		res = bl_lookup6(active, (__u32 *)&p->ip6->saddr, &ctr, NULL);
+		res = bl_lookup6(ctl, (__u32 *)&p->ip6->saddr, &ctr, NULL);
 		allowed = res == BL_HIT &&
 			  bl_allowed6(ctl, (__u32 *)&p->ip6->saddr);
 	}

@@ -18,13 +18,18 @@
 #include "bl_hash.h"
 #include "../maps/blocklist.h"
 
+#ifndef READ_ONCE
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+#endif
+
 enum bl_result {
 	BL_MISS = 0,
 	BL_HIT,
 	BL_NO_LIST,
 };
 
-/* The live A/B slot, read once per packet so all lookups agree. */
+/* The live A/B slot and sizes. A lookup reads `active` once, so all its
+ * map accesses agree on one list. */
 static __always_inline struct bl_ctl *bl_ctl_get(void)
 {
 	__u32 zero = 0;
@@ -57,15 +62,19 @@ static __always_inline void *bl_lookup_net(void *nets, void *hosts, void *key,
 
 /* addr: IPv4 address in network order. On a hit, *ctr is this CPU's
  * counter of the most specific entry and *key (if set) that entry. */
-static __always_inline int bl_lookup4(__u32 active, __be32 addr,
+static __always_inline int bl_lookup4(struct bl_ctl *ctl, __be32 addr,
 				      struct counter **ctr,
 				      struct bl_key4 *key)
 {
+	__u32 active = READ_ONCE(ctl->active) & 1;
 	struct bl_key4 k = { .prefixlen = 32 };
 	struct bl_key4 *net;
 	void *filter, *hosts, *nets;
 	__u32 bits;
 
+	/* An empty family costs no filter load (a cache miss under load). */
+	if (!READ_ONCE(ctl->n_v4))
+		return BL_MISS;
 	filter = bpf_map_lookup_elem(&bl_filter4_outer, &active);
 	if (!filter)
 		return BL_NO_LIST;
@@ -97,15 +106,18 @@ hit:
 }
 
 /* addr: 16 bytes in network order, anywhere the verifier can read. */
-static __always_inline int bl_lookup6(__u32 active, const __u32 *addr,
+static __always_inline int bl_lookup6(struct bl_ctl *ctl, const __u32 *addr,
 				      struct counter **ctr,
 				      struct bl_key6 *key)
 {
+	__u32 active = READ_ONCE(ctl->active) & 1;
 	struct bl_key6 k = { .prefixlen = 128 };
 	__u32 w0 = addr[0], w1 = addr[1], w2 = addr[2], w3 = addr[3];
 	struct bl_key6 *net;
 	void *filter, *hosts, *nets;
 
+	if (!READ_ONCE(ctl->n_v6))
+		return BL_MISS;
 	filter = bpf_map_lookup_elem(&bl_filter6_outer, &active);
 	hosts = bpf_map_lookup_elem(&bl_v6_outer, &active);
 	if (!filter || !hosts)
