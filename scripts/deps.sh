@@ -18,7 +18,7 @@ PKGS=(
 PROBES=(
 	make gcc clang llc /usr/include/bpf/libbpf.h /usr/include/xdp/libxdp.h bpftool
 	/usr/include/libelf.h /usr/include/zlib.h pkg-config
-	ip nft xdp-loader ping python3 ps lsmod nsenter
+	ip nft xdp-loader ping python3 ps lsmod nsenter setpriv mountpoint
 	perf
 )
 
