@@ -99,6 +99,7 @@ cmd="make bench"
 		grep -E ': (PASS|MISS)' "$LOGDIR/$f.md" | sed -e 's/^- //' -e "s/^/- $f: /"
 	done
 	echo
+	[[ -f tests/bench/ANALYSIS.md ]] && { cat tests/bench/ANALYSIS.md; echo; }
 	section bench_lookup "build/bench_lookup${LOOKUP_ARGS[*]:+ ${LOOKUP_ARGS[*]}}"
 	section bench_droprate "tests/bench/bench_droprate.sh${DROP_ARGS[*]:+ ${DROP_ARGS[*]}}"
 	section bench_load "tests/bench/bench_load.sh${LOAD_ARGS[*]:+ ${LOAD_ARGS[*]}}"
