@@ -39,9 +39,14 @@ static __always_inline struct bl_ctl *bl_ctl_get(void)
 
 static __always_inline __u32 bl_filter_bits(void *filter, __u32 slot)
 {
-	__u32 word = slot >> 5;
+	__u32 group = slot >> BL_GROUP_SHIFT;
+	__u32 word = BL_FILTER_WORDS + group / 64;
 	__u64 *w = bpf_map_lookup_elem(filter, &word);
 
+	if (!w || !((*w >> (group & 63)) & 1))
+		return 0;
+	word = slot >> 5;
+	w = bpf_map_lookup_elem(filter, &word);
 	if (!w)
 		return 0;
 	return (*w >> ((slot & 31) * 2)) & 3;

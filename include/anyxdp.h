@@ -78,6 +78,15 @@ _Static_assert(__builtin_offsetof(struct bl_key6, addr) == 4, "bl_key6 addr");
  */
 #define BL_FILTER_SLOT_BITS 24
 #define BL_FILTER_WORDS ((1u << BL_FILTER_SLOT_BITS) / 32)
+/*
+ * After the filter words, a summary: one bit per group of 256 slots (an
+ * IPv4 /16), set when any slot of the group is. It is 8 KiB and stays in
+ * cache, so a miss in an empty /16 (most of the address space for real
+ * lists) never touches the 4 MiB filter.
+ */
+#define BL_GROUP_SHIFT 8
+#define BL_SUMMARY_WORDS ((1u << (BL_FILTER_SLOT_BITS - BL_GROUP_SHIFT)) / 64)
+#define BL_FILTER_ARRAY (BL_FILTER_WORDS + BL_SUMMARY_WORDS)
 #define BL_BIT_HOST 1u
 #define BL_BIT_NET 2u
 

@@ -79,7 +79,7 @@ struct {
 /* Inner: 2-bit-per-slot filter that proves misses (see anyxdp.h). */
 #define BL_FILTER_INNER							\
 	__uint(type, BPF_MAP_TYPE_ARRAY);				\
-	__uint(max_entries, BL_FILTER_WORDS);				\
+	__uint(max_entries, BL_FILTER_ARRAY);				\
 	__uint(map_flags, BPF_F_MMAPABLE);				\
 	__type(key, __u32);						\
 	__type(value, __u64)

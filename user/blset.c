@@ -20,7 +20,7 @@
 #include "blset.h"
 #include "common.h"
 
-#define FILTER_BYTES ((size_t)BL_FILTER_WORDS * sizeof(__u64))
+#define FILTER_BYTES ((size_t)BL_FILTER_ARRAY * sizeof(__u64))
 #define NET_BITS 0xAAAAAAAAAAAAAAAAull	/* BL_BIT_NET in all 32 slots */
 
 static double ms_since(const struct timespec *t0)
@@ -246,7 +246,7 @@ static int create_one(struct anyxdp_maps *m, int idx, __u32 entries)
 		o.btf_fd = 0;
 		o.map_flags = BPF_F_MMAPABLE;
 		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, v4 ? "bl_filter4" : "bl_filter6",
-				    sizeof(__u32), sizeof(__u64), BL_FILTER_WORDS, &o);
+				    sizeof(__u32), sizeof(__u64), BL_FILTER_ARRAY, &o);
 		break;
 	}
 	if (fd < 0) {
@@ -308,6 +308,22 @@ static void filter_add(__u64 *f4, __u64 *f6, const struct prefix *p)
 	}
 }
 
+/* One summary bit per group of 256 slots, i.e. per 8 filter words. */
+static void build_summary(__u64 *w)
+{
+	const __u32 per_group = (1u << BL_GROUP_SHIFT) / 32;
+	__u32 g, i;
+
+	for (g = 0; g < BL_SUMMARY_WORDS * 64; g++) {
+		for (i = 0; i < per_group; i++) {
+			if (w[g * per_group + i]) {
+				w[BL_FILTER_WORDS + g / 64] |= 1ull << (g % 64);
+				break;
+			}
+		}
+	}
+}
+
 static int build_filters(const struct prefix_set *set, struct inner *in)
 {
 	__u64 *f4, *f6;
@@ -325,6 +341,8 @@ static int build_filters(const struct prefix_set *set, struct inner *in)
 	}
 	for (i = 0; i < set->n; i++)
 		filter_add(f4, f6, &set->v[i]);
+	build_summary(f4);
+	build_summary(f6);
 out:
 	if (f4 != MAP_FAILED)
 		munmap(f4, FILTER_BYTES);
