@@ -15,7 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "anyxdp.h"
-#include "bl_hash.h"
+#include "bl_filter.h"
 #include "../maps/blocklist.h"
 
 #ifndef READ_ONCE
@@ -83,7 +83,7 @@ static __always_inline int bl_lookup4(struct bl_ctl *ctl, __be32 addr,
 	filter = bpf_map_lookup_elem(&bl_filter4_outer, &active);
 	if (!filter)
 		return BL_NO_LIST;
-	bits = bl_filter_bits(filter, bpf_ntohl(addr) >> 8);
+	bits = bl_filter_bits(filter, bl_slot4(bpf_ntohl(addr)));
 	if (!bits)
 		return BL_MISS;
 	hosts = bpf_map_lookup_elem(&bl_v4_outer, &active);
@@ -120,6 +120,7 @@ static __always_inline int bl_lookup6(struct bl_ctl *ctl, const __u32 *addr,
 	__u32 w0 = addr[0], w1 = addr[1], w2 = addr[2], w3 = addr[3];
 	struct bl_key6 *net;
 	void *filter, *hosts, *nets;
+	__u32 bits;
 
 	if (!READ_ONCE(ctl->n_v6))
 		return BL_MISS;
@@ -131,12 +132,15 @@ static __always_inline int bl_lookup6(struct bl_ctl *ctl, const __u32 *addr,
 	__builtin_memcpy(&k.addr[4], &w1, 4);
 	__builtin_memcpy(&k.addr[8], &w2, 4);
 	__builtin_memcpy(&k.addr[12], &w3, 4);
-	if (bl_filter_bits(filter, bl_hash6(w0, w1, w2, w3)) & BL_BIT_HOST) {
+	bits = bl_filter_bits(filter, bl_slot6(bpf_ntohl(w0)));
+	if (!bits)
+		return BL_MISS;
+	if (bits & BL_BIT_HOST) {
 		*ctr = bpf_map_lookup_elem(hosts, &k);
 		if (*ctr)
 			goto hit;
 	}
-	if (!(bl_filter_bits(filter, bl_net6_slot(bpf_ntohl(w0))) & BL_BIT_NET))
+	if (!(bits & BL_BIT_NET))
 		return BL_MISS;
 	nets = bpf_map_lookup_elem(&bl_net6_outer, &active);
 	if (!nets)

@@ -70,11 +70,11 @@ _Static_assert(__builtin_offsetof(struct bl_key6, addr) == 4, "bl_key6 addr");
 
 /*
  * Filter bitmaps in front of the exact maps. Each is an array of u64
- * words holding 2^24 slots of two bits. A clear bit proves a miss, so
- * the common case (clean traffic) costs one array load.
- *   v4: slot = addr >> 8 (the /24); both bits exact.
- *   v6: host bit at slot hash(addr); net bit at slot = low 24 bits of
- *       the first 32 address bits (a /32 folded over its first byte).
+ * words holding 2^24 slots of two bits: "a host entry (/32, /128) lies
+ * in this slot" and "a CIDR covers or lies in this slot". A clear bit
+ * proves a miss, so clean traffic costs one array load.
+ *   v4: slot = the /24.
+ *   v6: slot = the /32, folded onto 24 bits (bl_filter.h).
  */
 #define BL_FILTER_SLOT_BITS 24
 #define BL_FILTER_WORDS ((1u << BL_FILTER_SLOT_BITS) / 32)

@@ -16,7 +16,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include "anyxdp.h"
-#include "bl_hash.h"
+#include "bl_filter.h"
 #include "blset.h"
 #include "common.h"
 
@@ -285,27 +285,25 @@ static __u32 load_be32(const __u8 *a)
 
 static void filter_add(__u64 *f4, __u64 *f6, const struct prefix *p)
 {
-	__u32 a = load_be32(p->addr), w[4];
+	__u32 a = load_be32(p->addr);
 
 	if (p->family == AF_INET) {
 		if (p->plen == 32)
-			set_slot(f4, a >> 8, BL_BIT_HOST);
+			set_slot(f4, bl_slot4(a), BL_BIT_HOST);
 		else if (p->plen >= 24)
-			set_slot(f4, a >> 8, BL_BIT_NET);
+			set_slot(f4, bl_slot4(a), BL_BIT_NET);
 		else
-			set_net_range(f4, a >> 8, 1ull << (24 - p->plen));
+			set_net_range(f4, bl_slot4(a), 1ull << (24 - p->plen));
 		return;
 	}
-	if (p->plen == 128) {
-		memcpy(w, p->addr, 16);
-		set_slot(f6, bl_hash6(w[0], w[1], w[2], w[3]), BL_BIT_HOST);
-	} else if (p->plen >= 32) {
-		set_slot(f6, bl_net6_slot(a), BL_BIT_NET);
-	} else if (p->plen >= 8) {
-		set_net_range(f6, bl_net6_slot(a), 1ull << (32 - p->plen));
-	} else {
+	if (p->plen == 128)
+		set_slot(f6, bl_slot6(a), BL_BIT_HOST);
+	else if (p->plen >= 32)
+		set_slot(f6, bl_slot6(a), BL_BIT_NET);
+	else if (p->plen >= 8)
+		set_net_range(f6, bl_slot6(a), 1ull << (32 - p->plen));
+	else
 		set_net_range(f6, 0, 1ull << BL_FILTER_SLOT_BITS);
-	}
 }
 
 /* One summary bit per group of 256 slots, i.e. per 8 filter words. */
