@@ -52,3 +52,13 @@ rm_pin_dir() {
 	rm -f "$ANYXDP_PIN_DIR"/* "$ANYXDP_PIN_DIR"/.[!.]* 2>/dev/null
 	rmdir "$ANYXDP_PIN_DIR" 2>/dev/null || true
 }
+
+# require_root WHY: tests need root; fail visibly (with a summary line) if not.
+require_root() {
+	if [[ $(id -u) -ne 0 ]]; then
+		fail "needs root ($1)"
+		done_testing
+		exit 1
+	fi
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+}

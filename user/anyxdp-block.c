@@ -160,7 +160,7 @@ static int cmd_load(int argc, char **argv)
 		err = 0;
 		goto out;
 	}
-	err = cli_open_maps(&m, true);
+	err = cli_open_maps_for_commit(&m);
 	if (err)
 		goto out;
 	err = blset_commit(&m, &set, &r);
@@ -222,7 +222,7 @@ static int edit(int argc, char **argv, bool add)
 	if (err)
 		goto out_free;
 	pset_sort_dedupe(&args);
-	err = cli_open_maps(&m, true);
+	err = cli_open_maps_for_commit(&m);
 	if (err)
 		goto out_free;
 	err = maps_lock(&m) ?: blset_read(&m, &cur, NULL);
@@ -281,7 +281,7 @@ static int cmd_flush(int argc, char **argv)
 
 	if (wants_help(argc, argv) || argc > 1)
 		return cli_usage(flush_help, argc > 1 && !wants_help(argc, argv));
-	err = cli_open_maps(&m, true);
+	err = cli_open_maps_for_commit(&m);
 	if (err)
 		return err;
 	err = blset_commit(&m, &empty, &r);

@@ -190,16 +190,12 @@ static int cmd_status(int argc, char **argv)
 	struct iface_state v[64];
 	struct anyxdp_maps m;
 	struct bl_ctl c;
-	bool json = false;
-	int n, i, err;
+	bool json;
+	int n, err;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else
-			return cli_usage(status_help, strcmp(argv[i], "-h") &&
-					 strcmp(argv[i], "--help"));
-	}
+	err = cli_json_opt(argc, argv, status_help, &json);
+	if (err)
+		return err < 0 ? err : 0;
 	err = cli_open_maps(&m, false);
 	if (err)
 		return err;
@@ -229,17 +225,13 @@ static int cmd_stats(int argc, char **argv)
 {
 	struct counter r[R_MAX], pass = {}, drop = {};
 	struct anyxdp_maps m;
-	bool json = false;
+	bool json;
 	__u32 i;
 	int err;
 
-	for (i = 1; i < (__u32)argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else
-			return cli_usage(stats_help, strcmp(argv[i], "-h") &&
-					 strcmp(argv[i], "--help"));
-	}
+	err = cli_json_opt(argc, argv, stats_help, &json);
+	if (err)
+		return err < 0 ? err : 0;
 	err = cli_open_maps(&m, false);
 	if (err)
 		return err;

@@ -44,6 +44,15 @@ int cli_open_maps(struct anyxdp_maps *m, bool create)
 	return maps_open(m, pin_dir_resolve(opt_pin_dir), create);
 }
 
+int cli_open_maps_for_commit(struct anyxdp_maps *m)
+{
+	int err = require_privileges();
+
+	if (err)
+		return err;
+	return maps_open_for_commit(m, pin_dir_resolve(opt_pin_dir));
+}
+
 int cli_usage(const char *text, bool error)
 {
 	fputs(text, error ? stderr : stdout);
@@ -59,4 +68,20 @@ int cli_main(const char *name, const struct subcmd *cmds, const char *intro,
 		return 2;
 	setup_lib_logging();
 	return subcmd_run(cmds, intro, argc - 1, argv + 1);
+}
+
+int cli_json_opt(int argc, char **argv, const char *help, bool *json)
+{
+	int i;
+
+	*json = false;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			*json = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return cli_usage(help, false), 1;
+		else
+			return cli_usage(help, true);
+	}
+	return 0;
 }

@@ -121,6 +121,9 @@ static int open_all(struct anyxdp_maps *m)
 	return 0;
 }
 
+static int maps_open_mode(struct anyxdp_maps *m, const char *dir, bool create,
+			  bool install_empty);
+
 static void maps_init(struct anyxdp_maps *m, const char *dir)
 {
 	int i;
@@ -135,6 +138,17 @@ static void maps_init(struct anyxdp_maps *m, const char *dir)
 }
 
 int maps_open(struct anyxdp_maps *m, const char *dir, bool create)
+{
+	return maps_open_mode(m, dir, create, true);
+}
+
+int maps_open_for_commit(struct anyxdp_maps *m, const char *dir)
+{
+	return maps_open_mode(m, dir, true, false);
+}
+
+static int maps_open_mode(struct anyxdp_maps *m, const char *dir, bool create,
+			  bool install_empty)
 {
 	struct bl_ctl ctl;
 	int err;
@@ -163,7 +177,7 @@ int maps_open(struct anyxdp_maps *m, const char *dir, bool create)
 		goto out;
 	}
 	err = ctl_read(m, &ctl);
-	if (err || ctl.generation || !create)
+	if (err || ctl.generation || !create || !install_empty)
 		goto out;
 	/* Fresh pins: install an empty list so the program never runs
 	 * without one (it would count pass_no_list). */

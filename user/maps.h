@@ -35,6 +35,9 @@ struct anyxdp_maps {
  * list, so a blocklist can be loaded before anything is attached.
  * Returns -ENOENT with a message when absent and !create. */
 int maps_open(struct anyxdp_maps *m, const char *dir, bool create);
+/* Same with create, for a command about to commit a list itself: no
+ * empty list first (it would cost a switch for nothing). */
+int maps_open_for_commit(struct anyxdp_maps *m, const char *dir);
 void maps_close(struct anyxdp_maps *m);
 /* Exclusive lock for commands that change the maps. */
 int maps_lock(struct anyxdp_maps *m);

@@ -7,12 +7,7 @@
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
-if [[ $(id -u) -ne 0 ]]; then
-	fail "needs root (BPF maps)"
-	done_testing
-	exit 1
-fi
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+require_root "BPF maps"
 export LC_ALL=C		# byte order for sort/comm, bytes for grep
 
 DATA=$TOP/tests/data

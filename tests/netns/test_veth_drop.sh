@@ -12,12 +12,7 @@
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
-if [[ $(id -u) -ne 0 ]]; then
-	fail "needs root (network namespaces, XDP)"
-	done_testing
-	exit 1
-fi
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+require_root "network namespaces, XDP"
 
 DATA=$TOP/tests/data
 POP=axt-pop-$$
