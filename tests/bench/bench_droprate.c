@@ -53,6 +53,7 @@
 #include <bpf/libbpf.h>
 
 #include "anyxdp.h"
+#include "maps.h"
 #include "bench_drop.skel.h"
 #include "bench_gen.skel.h"
 #include "bench_lpm.skel.h"
@@ -285,15 +286,9 @@ static void set_threaded(bool on, int cpu)
 
 static uint64_t percpu_packets(int fd, __u32 key)
 {
-	struct counter v[ncpus];
-	uint64_t sum = 0;
-	int i;
+	struct counter c;
 
-	if (bpf_map_lookup_elem(fd, &key, v))
-		return 0;
-	for (i = 0; i < ncpus; i++)
-		sum += v[i].packets;
-	return sum;
+	return percpu_sum(fd, &key, ncpus, &c) ? 0 : c.packets;
 }
 
 static int anyxdp_stats_fd = -1;

@@ -400,15 +400,9 @@ static struct bench_lpm_bpf *lpm;
 
 static uint64_t counter_sum(int fd, __u32 key)
 {
-	struct counter v[ncpus];
-	uint64_t s = 0;
-	int i;
+	struct counter c;
 
-	if (bpf_map_lookup_elem(fd, &key, v))
-		return 0;
-	for (i = 0; i < ncpus; i++)
-		s += v[i].packets;
-	return s;
+	return percpu_sum(fd, &key, ncpus, &c) ? 0 : c.packets;
 }
 
 static size_t build_pkt(int family, const uint8_t *src, uint8_t *buf)
