@@ -607,8 +607,8 @@ static int switch_to(struct anyxdp_maps *m, struct inner *in, const struct blset
 	next = ctl.generation ? !old : old;
 	err = outer_ops(m, next, in->fd, O_MAX);
 	if (err) {
-		if (next != old || !ctl.generation)
-			unpublish(m, next);
+		/* next is never the live slot: clearing it touches no packet. */
+		unpublish(m, next);
 		return err;
 	}
 	ctl.active = next;
