@@ -57,6 +57,7 @@
 #include "bench_drop.skel.h"
 #include "bench_gen.skel.h"
 #include "bench_lpm.skel.h"
+#include "bench_dense.skel.h"
 #include "listparse.h"
 #include "prefix.h"
 
@@ -74,11 +75,12 @@ static const char *const setup_desc[S_MAX] = {
 
 /* The first three are the comparison; the last two are for reference:
  * the textbook XDP blocklist, and anyxdp without per-entry counters. */
-enum contender { C_TRIVIAL, C_ANYXDP, C_NFT, C_LPM, C_ANYXDP_NOCTR, C_MAX };
+enum contender { C_TRIVIAL, C_ANYXDP, C_NFT, C_LPM, C_ANYXDP_NOCTR, C_DENSE, C_MAX };
 #define C_MAIN 3
 static const char *const contender_names[C_MAX] = {
 	"trivial XDP_DROP", "anyxdp", "nftables",
 	"(ref) plain LPM trie XDP", "(ref) anyxdp --no-entry-counters",
+	"(ref) dense /32 table + per-CPU counter array",
 };
 
 static struct {
@@ -99,6 +101,7 @@ static uint8_t frame[FRAME_LEN];
 static struct bench_gen_bpf *gen;
 static struct bench_drop_bpf *drop;
 static struct bench_lpm_bpf *lpm;
+static struct bench_dense_bpf *dense;
 static char sysdir[PATH_MAX + 8];	/* private sysfs of this netns */
 static char tmpdir[PATH_MAX];
 static char nft_file[PATH_MAX + 16];
@@ -320,6 +323,8 @@ static uint64_t dropped(enum contender c)
 		return percpu_packets(anyxdp_stats_fd, R_DROP_BLOCKLIST);
 	case C_LPM:
 		return percpu_packets(bpf_map__fd(lpm->maps.lpm_stats), 1);
+	case C_DENSE:
+		return percpu_packets(bpf_map__fd(dense->maps.dense_stats), 1);
 	default:
 		return nft_counter();
 	}
@@ -461,6 +466,9 @@ static void setup_receiver(enum contender c)
 	case C_LPM:
 		attach_xdp(bpf_program__fd(lpm->progs.bench_lpm_xdp), "bench_lpm_xdp");
 		break;
+	case C_DENSE:
+		attach_xdp(bpf_program__fd(dense->progs.bench_dense_xdp), "bench_dense_xdp");
+		break;
 	case C_ANYXDP:
 	case C_ANYXDP_NOCTR:
 		if (run("%s/anyxdp attach %s --mode native%s --pin-dir %s >/dev/null",
@@ -482,6 +490,7 @@ static void teardown_receiver(enum contender c)
 	switch (c) {
 	case C_TRIVIAL:
 	case C_LPM:
+	case C_DENSE:
 		if (xdp_attached)
 			bpf_xdp_detach(rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 		xdp_attached = false;
@@ -588,6 +597,57 @@ static void build_frame(void)
 }
 
 /* The list's IPv4 hosts, shuffled, into gen_addrs4; also the nft file. */
+/* The dense experiment: /32s only, buckets at most half full. */
+static void load_dense(const struct prefix_set *set)
+{
+	struct dense_bucket { __u32 addr[8], idx[8]; } *tbl;
+	__u32 nb = 1, bits = 0, b, k, i, n4 = 0, p;
+
+	for (i = 0; i < set->n; i++)
+		n4 += set->v[i].family == AF_INET && set->v[i].plen == 32;
+	while (nb * 4 < n4) {
+		nb <<= 1;
+		bits++;
+	}
+	tbl = calloc(nb, sizeof(*tbl));
+	if (!tbl)
+		die("dense: out of memory");
+	for (i = 0, k = 0; i < set->n; i++) {
+		__u32 a;
+
+		if (set->v[i].family != AF_INET || set->v[i].plen != 32)
+			continue;
+		memcpy(&a, set->v[i].addr, 4);
+		b = bits ? (a * 0x9E3779B1u) >> (32 - bits) : 0;
+		for (p = 0; p < 8; p++, b = (b + 1) & (nb - 1)) {
+			int j;
+
+			for (j = 0; j < 8 && tbl[b].idx[j]; j++)
+				;
+			if (j < 8) {
+				tbl[b].addr[j] = a;
+				tbl[b].idx[j] = ++k;
+				break;
+			}
+		}
+		if (p == 8)
+			die("dense: bucket chain too long");
+	}
+	dense = bench_dense_bpf__open();
+	if (!dense)
+		die("cannot open bench_dense");
+	dense->rodata->dense_mask = nb - 1;
+	dense->rodata->dense_shift = bits ? 32 - bits : 31;
+	bpf_map__set_max_entries(dense->maps.dense_tbl, nb);
+	bpf_map__set_max_entries(dense->maps.dense_cnt, k ? k : 1);
+	if (bench_dense_bpf__load(dense))
+		die("cannot load bench_dense");
+	for (b = 0; b < nb; b++)
+		if (bpf_map_update_elem(bpf_map__fd(dense->maps.dense_tbl), &b, &tbl[b], 0))
+			die("fill dense_tbl: %s", strerror(errno));
+	free(tbl);
+}
+
 static size_t load_addresses(void)
 {
 	struct list_opts lo = { .quiet = true };
@@ -675,6 +735,7 @@ static size_t load_addresses(void)
 		if (bpf_map_update_elem(bpf_map__fd(lpm->maps.lpm_v4), &k, &one, BPF_ANY))
 			die("fill lpm_v4: %s", strerror(errno));
 	}
+	load_dense(&set);
 	free(addrs);
 	pset_free(&set);
 	return n;
