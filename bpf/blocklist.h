@@ -117,7 +117,6 @@ static __always_inline int bl_lookup6(struct bl_ctl *ctl, const __u32 *addr,
 {
 	__u32 active = READ_ONCE(ctl->active) & 1;
 	struct bl_key6 k = { .prefixlen = 128 };
-	__u32 w0 = addr[0], w1 = addr[1], w2 = addr[2], w3 = addr[3];
 	struct bl_key6 *net;
 	void *filter, *hosts, *nets;
 	__u32 bits;
@@ -125,16 +124,15 @@ static __always_inline int bl_lookup6(struct bl_ctl *ctl, const __u32 *addr,
 	if (!READ_ONCE(ctl->n_v6))
 		return BL_MISS;
 	filter = bpf_map_lookup_elem(&bl_filter6_outer, &active);
-	hosts = bpf_map_lookup_elem(&bl_v6_outer, &active);
-	if (!filter || !hosts)
+	if (!filter)
 		return BL_NO_LIST;
-	__builtin_memcpy(&k.addr[0], &w0, 4);
-	__builtin_memcpy(&k.addr[4], &w1, 4);
-	__builtin_memcpy(&k.addr[8], &w2, 4);
-	__builtin_memcpy(&k.addr[12], &w3, 4);
-	bits = bl_filter_bits(filter, bl_slot6(bpf_ntohl(w0)));
+	bits = bl_filter_bits(filter, bl_slot6(bpf_ntohl(addr[0])));
 	if (!bits)
 		return BL_MISS;
+	hosts = bpf_map_lookup_elem(&bl_v6_outer, &active);
+	if (!hosts)
+		return BL_NO_LIST;
+	__builtin_memcpy(k.addr, addr, 16);
 	if (bits & BL_BIT_HOST) {
 		*ctr = bpf_map_lookup_elem(hosts, &k);
 		if (*ctr)
