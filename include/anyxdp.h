@@ -26,6 +26,18 @@ enum anyxdp_reason {
 	R_PASS_ALLOWLISTED,	/* on the blocklist, but the allowlist wins */
 	R_PASS_NO_LIST,		/* no active blocklist maps (never loaded) */
 	R_DROP_BLOCKLIST,	/* source on the blocklist */
+	/* Steering (served destinations), appended for the next-hop map. */
+	R_STEER_TC,		/* handed to the TC program: tunnel or neighbour */
+	R_STEER_XDP,		/* redirected from XDP through the tx_ports devmap */
+	R_PASS_NO_ROUTE,	/* served destination without a route */
+	R_PASS_TTL,		/* TTL or hop limit <= 1: the kernel sends time exceeded */
+	R_PASS_TOO_BIG,		/* over the next hop's MTU and not answered by us */
+	R_TX_ICMP_TOO_BIG,	/* over the MTU: ICMP frag-needed or packet-too-big sent */
+	R_PASS_IF_DOWN,		/* next-hop interface gone or down */
+	R_PASS_NO_NEIGH,	/* Ethernet next hop without a FIB route */
+	/* Events: counted besides a packet's verdict, never instead of it. */
+	R_EV_TC_REDIRECT,	/* TC program found our metadata and redirected */
+	R_EV_MSS_CLAMPED,	/* TCP SYN whose MSS option was lowered */
 	R_MAX,
 };
 
@@ -40,6 +52,30 @@ enum anyxdp_reason {
 	[R_PASS_ALLOWLISTED] = "pass_allowlisted",			\
 	[R_PASS_NO_LIST] = "pass_no_list",				\
 	[R_DROP_BLOCKLIST] = "drop_blocklist",				\
+	[R_STEER_TC] = "steer_tc",					\
+	[R_STEER_XDP] = "steer_xdp",					\
+	[R_PASS_NO_ROUTE] = "pass_no_route",				\
+	[R_PASS_TTL] = "pass_ttl",					\
+	[R_PASS_TOO_BIG] = "pass_too_big",				\
+	[R_TX_ICMP_TOO_BIG] = "tx_icmp_too_big",			\
+	[R_PASS_IF_DOWN] = "pass_if_down",				\
+	[R_PASS_NO_NEIGH] = "pass_no_neigh",				\
+	[R_EV_TC_REDIRECT] = "event_tc_redirect",			\
+	[R_EV_MSS_CLAMPED] = "event_mss_clamped",			\
+}
+
+/* What each reason means for the packet; events are extra counts. */
+enum anyxdp_verdict { V_PASS, V_DROP, V_STEER, V_TX, V_EVENT, V_MAX };
+#define ANYXDP_VERDICT_NAMES { "pass", "drop", "steer", "tx", "event" }
+static inline int anyxdp_reason_verdict(int r)
+{
+	switch (r) {
+	case R_DROP_BLOCKLIST: return V_DROP;
+	case R_STEER_TC: case R_STEER_XDP: return V_STEER;
+	case R_TX_ICMP_TOO_BIG: return V_TX;
+	case R_EV_TC_REDIRECT: case R_EV_MSS_CLAMPED: return V_EVENT;
+	default: return V_PASS;
+	}
 }
 
 /* Packet and byte counter: the value of every per-CPU counter map. */
@@ -121,5 +157,109 @@ struct attach_info {
 };
 _Static_assert(sizeof(struct attach_info) == 40, "attach_info size");
 _Static_assert(__builtin_offsetof(struct attach_info, attach_time_ns) == 32, "attach_info time");
+
+
+/* ---- Steering: served prefixes and the next-hop map ---- */
+
+/*
+ * Per-prefix steering counters, the value of the steer_stats_v4/v6
+ * per-CPU hashes (keyed like the tries, by bl_key4/bl_key6). Named
+ * fields so bpftool prints them; BPF indexes them with enum steer_counter.
+ */
+enum steer_counter {
+	SC_STEERED = 0,
+	SC_PASS_NO_ROUTE,
+	SC_PASS_TTL,
+	SC_PASS_TOO_BIG,
+	SC_PASS_IF_DOWN,
+	SC_PASS_NO_NEIGH,
+	SC_ICMP_TOO_BIG,
+	SC_DROP_BLOCKLIST,
+	SC_MAX,
+};
+#define STEER_COUNTER_NAMES { "steered", "pass_no_route", "pass_ttl",	\
+	"pass_too_big", "pass_if_down", "pass_no_neigh", "icmp_too_big",	\
+	"drop_blocklist" }
+
+struct steer_stats {
+	struct counter steered;
+	struct counter pass_no_route;
+	struct counter pass_ttl;
+	struct counter pass_too_big;
+	struct counter pass_if_down;
+	struct counter pass_no_neigh;
+	struct counter icmp_too_big;
+	struct counter drop_blocklist;
+};
+_Static_assert(sizeof(struct steer_stats) == SC_MAX * 16, "steer_stats size");
+_Static_assert(__builtin_offsetof(struct steer_stats, drop_blocklist) == SC_DROP_BLOCKLIST * 16,
+	       "steer_stats order");
+
+enum nh_kind {
+	NH_NONE = 0,
+	NH_TUNNEL = 1,		/* L3 device (WireGuard, TUN): TC bpf_redirect */
+	NH_ETHER = 2,		/* Ethernet: XDP redirect through tx_ports */
+};
+enum route_origin {
+	ORIGIN_STATIC = 0,	/* anyxdp route add, the config file */
+	ORIGIN_LEARNED = 1,	/* anyxdp sync (Babel) */
+	ORIGIN_MAX,
+};
+#define NH_F_DOWN 1u		/* interface down or gone, as userspace last saw it */
+
+/* One next hop. ifindex 0: none of this origin. */
+struct nexthop {
+	__u32 ifindex;
+	__u16 mtu;		/* 0: the interface's own MTU */
+	__u8 kind;		/* enum nh_kind */
+	__u8 via_family;	/* 0 (none), AF_INET or AF_INET6 */
+	__u32 metric;
+	__u32 flags;		/* NH_F_* */
+	__u8 via[16];		/* next-hop address; IPv4 in the first 4 bytes */
+	char ifname[16];	/* resolved again when the interface comes back */
+};
+_Static_assert(sizeof(struct nexthop) == 48, "nexthop size");
+_Static_assert(__builtin_offsetof(struct nexthop, via) == 16, "nexthop via");
+_Static_assert(__builtin_offsetof(struct nexthop, ifname) == 32, "nexthop ifname");
+
+/*
+ * Value of the steer_v4/steer_v6 LPM tries. One trie holds the served
+ * prefixes (STEER_SERVED) and the routes inside them, so one lookup
+ * answers both "is this ours" and "where does it go".
+ */
+#define STEER_SERVED 1u
+struct steer_val {
+	struct nexthop nh[ORIGIN_MAX];	/* static wins over learned */
+	__u32 flags;		/* STEER_SERVED */
+	__u32 prefixlen;	/* this entry's own length (LPM does not say) */
+	__u32 served_len;	/* length of the served prefix holding it */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct steer_val) == 112, "steer_val size");
+_Static_assert(__builtin_offsetof(struct steer_val, flags) == 96, "steer_val flags");
+
+/*
+ * XDP -> TC hand-off, in the XDP metadata area in front of the packet
+ * (bpf_xdp_adjust_meta). L3 devices have no XDP transmit, so the TC
+ * ingress program on the same uplink does the bpf_redirect().
+ */
+#define STEER_META_MAGIC 0xa4d5e7e1u
+#define META_F_NEIGH 1u		/* bpf_redirect_neigh to `via` (Ethernet, no neighbour yet) */
+struct steer_meta {
+	__u32 magic;
+	__u32 ifindex;
+	__u8 flags;
+	__u8 via_family;
+	__u16 pad;
+	__u8 via[16];
+};
+_Static_assert(sizeof(struct steer_meta) == 28, "steer_meta size");
+
+/* Token bucket for ICMP too-big answers, per CPU. */
+struct icmp_bucket {
+	__u64 last_ns;
+	__u64 tokens;
+};
+_Static_assert(sizeof(struct icmp_bucket) == 16, "icmp_bucket size");
 
 #endif

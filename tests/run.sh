@@ -11,7 +11,9 @@ if ! mountpoint -q /sys/fs/bpf; then
 	mount -t bpf bpf /sys/fs/bpf
 fi
 
-TESTS=(build/test_listparse build/test_xdp build/test_diff tests/cli/test_*.sh tests/netns/test_*.sh)
+TESTS=()
+for t in build/test_*; do [[ -f $t && -x $t ]] && TESTS+=("$t"); done
+TESTS+=(tests/cli/test_*.sh tests/netns/test_*.sh)
 [[ $# -gt 0 ]] && TESTS=("$@")
 LOGDIR=build/test-logs
 mkdir -p "$LOGDIR"
