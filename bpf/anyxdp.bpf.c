@@ -14,6 +14,7 @@
 #include "../maps/blocklist.h"
 #include "../maps/stats.h"
 #include "../maps/attach.h"
+#include "../maps/steer.h"
 
 /* Set from the skeleton before load; the shipped object is the tested one. */
 const volatile __u8 cfg_entry_counters = 1;	/* per-prefix counters on hits */
