@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * anyxdp uplink program: parse, drop blocklisted sources, count.
- * Where to look: parsing in parse.h, lookup in blocklist.h, counting
- * in count(), the verdict at the end of anyxdp_xdp().
+ * anyxdp uplink programs.
+ *   anyxdp_xdp: parse, drop blocklisted sources, steer served
+ *   destinations to their next hop, count.
+ *   anyxdp_tc: TC ingress on the same uplink; redirects what XDP
+ *   marked for an L3 tunnel (XDP cannot transmit into those).
+ * Where to look: parsing in parse.h, blocklist lookup in blocklist.h,
+ * route lookup and rewrites in steer.h, counting in count(), the
+ * decisions in classify() and steer() below.
  */
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <xdp/xdp_helpers.h>
@@ -18,6 +24,12 @@
 
 /* Set from the skeleton before load; the shipped object is the tested one. */
 const volatile __u8 cfg_entry_counters = 1;	/* per-prefix counters on hits */
+const volatile __u8 cfg_mss_clamp = 1;		/* lower the MSS of SYNs we steer */
+const volatile __u16 cfg_mss_max = 0;		/* fixed MSS cap, 0: MTU-based only */
+const volatile __u32 cfg_icmp_rate = 1000;	/* too-big answers/s per CPU, 0: none */
+
+/* After the knobs: steer.h and icmp.h read them. */
+#include "steer.h"
 
 /* libxdp dispatcher: run us first, continue the chain only on PASS. */
 struct {
@@ -70,11 +82,149 @@ static __always_inline int check_source(struct pkt *p, __u64 bytes)
 	return R_DROP_BLOCKLIST;
 }
 
-/* Everything up to the verdict; returns an enum anyxdp_reason. */
-static __always_inline __u32 classify(struct hdr_cursor *c, __u64 bytes)
+/* A blocked packet for a served prefix also counts against the prefix. */
+static __always_inline void count_served_drop(struct pkt *p, __u64 bytes)
+{
+	struct steer_hit h = {};
+
+	if (cfg_entry_counters && steer_lookup(p, &h))
+		steer_count(&h, SC_DROP_BLOCKLIST, bytes);
+}
+
+static __always_inline int steer_done(struct steer_hit *h, __u32 sc, int reason, __u64 bytes)
+{
+	steer_count(h, sc, bytes);
+	return reason;
+}
+
+/* The parser's result as plain numbers, for the global steer(). */
+#define STEER_INFO(p) ((p)->l3_proto | (__u32)(p)->l4_proto << 16 | (__u32)(p)->fragment << 24)
+
+/* Header pointers again from offsets: after a call or an adjust_meta
+ * the verifier has forgotten the old ones. */
+static __always_inline int pkt_at(struct xdp_md *ctx, struct pkt *p, __u64 l3off,
+				  __u64 l4off, __u64 info, const int v6)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+
+	p->l3_proto = v6 ? ETH_P_IPV6 : ETH_P_IP;
+	p->l4_proto = (info >> 16) & 0xff;
+	p->fragment = info >> 24;
+	if (l3off > L2_MAX || l4off > 0xffff)
+		return -1;
+	if (p->l3_proto == ETH_P_IP) {
+		p->ip4 = data + l3off;
+		if ((void *)(p->ip4 + 1) > end)
+			return -1;
+	} else {
+		p->ip6 = data + l3off;
+		if ((void *)(p->ip6 + 1) > end)
+			return -1;
+	}
+	p->l4 = data + l4off;
+	return 0;
+}
+
+/* Change the packet for its next hop: only once it is sure to leave. */
+static __always_inline void rewrite(struct xdp_md *ctx, struct pkt *p, __u64 l4off,
+				    struct steer_hit *h, __u64 bytes)
+{
+	ttl_dec(p);
+	if (cfg_mss_clamp && p->l4_proto == IPPROTO_TCP && !p->fragment &&
+	    steer_mss_clamp(ctx, l4off, mss_limit(p, h->mtu)))
+		count(R_EV_MSS_CLAMPED, bytes);
+}
+
+#define STEER_RET(reason, act) ((reason) | (act) << 8)
+
+static __always_inline int steer_xdp_out(struct xdp_md *ctx, struct steer_hit *h,
+					 struct bpf_fib_lookup *f, __u64 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	int act;
+
+	if (data + sizeof(struct ethhdr) > (void *)(long)ctx->data_end)
+		return STEER_RET(R_PASS_MALFORMED, XDP_PASS);
+	__builtin_memcpy(((struct ethhdr *)data)->h_dest, f->dmac, ETH_ALEN);
+	__builtin_memcpy(((struct ethhdr *)data)->h_source, f->smac, ETH_ALEN);
+	act = bpf_redirect_map(&tx_ports, h->nh->ifindex, XDP_PASS);
+	if (act != XDP_REDIRECT) {
+		steer_count(h, SC_PASS_IF_DOWN, bytes);
+		return STEER_RET(R_PASS_IF_DOWN, XDP_PASS);
+	}
+	steer_count(h, SC_STEERED, bytes);
+	return STEER_RET(R_STEER_XDP, XDP_REDIRECT);
+}
+
+/*
+ * Destination inside a served prefix: send it to the route's next hop,
+ * or hand it to the kernel with the reason counted. Returns
+ * STEER_RET(reason, action), or -1 when the destination is not served.
+ * Global, so the verifier checks it once rather than once for every
+ * way the parser can reach it.
+ */
+static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l4off,
+					__u64 info, __u64 bytes, const int v6)
+{
+	struct bpf_fib_lookup f = {};
+	struct steer_hit h = {};
+	struct pkt p = {};
+	int r, neigh = 0;
+
+	if (pkt_at(ctx, &p, l3off, l4off, info, v6) || !steer_lookup(&p, &h))
+		return -1;
+	h.nh = nh_pick(h.sv);
+	if (!h.nh)
+		return STEER_RET(steer_done(&h, SC_PASS_NO_ROUTE, R_PASS_NO_ROUTE, bytes), XDP_PASS);
+	r = nh_check(ctx, &p, &h, &f);
+	if (r)
+		return STEER_RET(steer_done(&h, SC_PASS_IF_DOWN, r, bytes), XDP_PASS);
+	if (ttl_expiring(&p))
+		return STEER_RET(steer_done(&h, SC_PASS_TTL, R_PASS_TTL, bytes), XDP_PASS);
+	if (l3_len(&p) > h.mtu) {
+		r = too_big(ctx, &p, h.mtu);
+		if (r == R_TX_ICMP_TOO_BIG)
+			return STEER_RET(steer_done(&h, SC_ICMP_TOO_BIG, r, bytes), XDP_TX);
+		return STEER_RET(steer_done(&h, SC_PASS_TOO_BIG, r, bytes), XDP_PASS);
+	}
+	if (h.nh->kind == NH_ETHER) {
+		neigh = nh_macs(ctx, &p, h.nh, &f);
+		if (neigh < 0)
+			return STEER_RET(steer_done(&h, SC_PASS_NO_NEIGH, R_PASS_NO_NEIGH, bytes),
+					 XDP_PASS);
+	}
+	/* The TC path needs metadata; check it works before changing anything. */
+	if ((h.nh->kind != NH_ETHER || neigh) &&
+	    meta_write(ctx, h.nh, neigh ? META_F_NEIGH : 0, &p))
+		return STEER_RET(R_PASS_NO_META, XDP_PASS);
+	if (pkt_at(ctx, &p, l3off, l4off, info, v6))
+		return STEER_RET(R_PASS_MALFORMED, XDP_PASS);
+	rewrite(ctx, &p, l4off, &h, bytes);
+	if (pop_vlans(ctx, l3off, p.l3_proto))
+		return STEER_RET(R_PASS_MALFORMED, XDP_PASS);
+	if (h.nh->kind == NH_ETHER && !neigh)
+		return steer_xdp_out(ctx, &h, &f, bytes);
+	steer_count(&h, SC_STEERED, bytes);
+	return STEER_RET(R_STEER_TC, XDP_PASS);
+}
+
+/* One copy per family: the verifier then never has to prove that two
+ * family checks agree. */
+__noinline int steer(struct xdp_md *ctx, __u64 l3off, __u64 l4off, __u64 info, __u64 bytes)
+{
+	if ((info & 0xffff) == ETH_P_IPV6)
+		return steer_family(ctx, l3off, l4off, info, bytes, 1);
+	return steer_family(ctx, l3off, l4off, info, bytes, 0);
+}
+
+/* Everything up to the verdict; returns an enum anyxdp_reason and sets
+ * *act when the action is not XDP_PASS. */
+static __always_inline __u32 classify(struct xdp_md *ctx, struct hdr_cursor *c, __u64 bytes,
+				      int *act)
 {
 	struct pkt p = {};
-	int proto, r;
+	int proto, r, pass;
+	__u32 l3off;
 
 	proto = parse_l2(c, &p);
 	if (proto < 0)
@@ -92,12 +242,24 @@ static __always_inline __u32 classify(struct hdr_cursor *c, __u64 bytes)
 	/* Block on the fixed header alone: a crafted option or extension
 	 * chain must not carry a blocked source past us. */
 	r = check_source(&p, bytes);
-	if (r >= 0)
+	if (r == R_DROP_BLOCKLIST) {
+		count_served_drop(&p, bytes);
+		*act = XDP_DROP;
 		return r;
+	}
+	pass = r >= 0 ? r : R_PASS_NO_MATCH;
 
 	r = proto == ETH_P_IP ? parse_ip4_rest(c, &p) : parse_ip6_rest(c, &p);
 	if (r < 0)
-		return p.reason;
+		return pass != R_PASS_NO_MATCH ? pass : p.reason;
+	l3off = (proto == ETH_P_IP ? (void *)p.ip4 : (void *)p.ip6) - (void *)(long)ctx->data;
+	r = steer(ctx, l3off, p.l4 - (void *)(long)ctx->data, STEER_INFO(&p), bytes);
+	if (r >= 0) {
+		*act = r >> 8;
+		return r & 0xff;
+	}
+	if (pass != R_PASS_NO_MATCH)
+		return pass;
 	return p.fragment ? R_PASS_FRAGMENT : R_PASS_NO_MATCH;
 }
 
@@ -109,10 +271,35 @@ int anyxdp_xdp(struct xdp_md *ctx)
 		.end = (void *)(long)ctx->data_end,
 	};
 	__u64 bytes = c.end - c.pos;
-	__u32 reason = classify(&c, bytes);
+	int act = XDP_PASS;
+	__u32 reason = classify(ctx, &c, bytes, &act);
 
 	count(reason, bytes);
-	return reason == R_DROP_BLOCKLIST ? XDP_DROP : XDP_PASS;
+	return act;
+}
+
+/*
+ * The second half of the tunnel hand-off. The kernel strips the MAC
+ * header when redirecting into an L3 device. Packets without our
+ * metadata go on to the stack untouched.
+ */
+SEC("tc")
+int anyxdp_tc(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	struct steer_meta *m = (void *)(long)skb->data_meta;
+	struct bpf_redir_neigh nh = {};
+
+	if ((void *)(m + 1) > data || m->magic != STEER_META_MAGIC)
+		return TC_ACT_OK;
+	count(R_EV_TC_REDIRECT, skb->len);
+	if (!(m->flags & META_F_NEIGH))
+		return bpf_redirect(m->ifindex, 0);
+	if (!m->via_family)
+		return bpf_redirect_neigh(m->ifindex, NULL, 0, 0);
+	nh.nh_family = m->via_family;
+	__builtin_memcpy(nh.ipv6_nh, m->via, 16);
+	return bpf_redirect_neigh(m->ifindex, &nh, sizeof(nh), 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -35,6 +35,7 @@ enum anyxdp_reason {
 	R_TX_ICMP_TOO_BIG,	/* over the MTU: ICMP frag-needed or packet-too-big sent */
 	R_PASS_IF_DOWN,		/* next-hop interface gone or down */
 	R_PASS_NO_NEIGH,	/* Ethernet next hop without a FIB route */
+	R_PASS_NO_META,		/* driver without XDP metadata: no TC hand-off */
 	/* Events: counted besides a packet's verdict, never instead of it. */
 	R_EV_TC_REDIRECT,	/* TC program found our metadata and redirected */
 	R_EV_MSS_CLAMPED,	/* TCP SYN whose MSS option was lowered */
@@ -60,6 +61,7 @@ enum anyxdp_reason {
 	[R_TX_ICMP_TOO_BIG] = "tx_icmp_too_big",			\
 	[R_PASS_IF_DOWN] = "pass_if_down",				\
 	[R_PASS_NO_NEIGH] = "pass_no_neigh",				\
+	[R_PASS_NO_META] = "pass_no_meta",				\
 	[R_EV_TC_REDIRECT] = "event_tc_redirect",			\
 	[R_EV_MSS_CLAMPED] = "event_mss_clamped",			\
 }

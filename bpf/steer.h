@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Steering: packets for a served prefix go to the next hop the route
+ * names, skipping netfilter and the kernel's routing.
+ *
+ *   steer_lookup()   one LPM lookup: served prefix and route together
+ *   nh_check()       next hop usable? (down, gone, MTU, FIB)
+ *   steer_commit()   rewrite (TTL, MSS, VLAN pop) and hand off:
+ *                    L3 tunnels through the TC program (XDP metadata),
+ *                    Ethernet next hops by XDP redirect (tx_ports)
+ */
+#ifndef ANYXDP_STEER_H
+#define ANYXDP_STEER_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include "anyxdp.h"
+#include "csum.h"
+#include "icmp.h"
+#include "parse.h"
+#include "../maps/steer.h"
+
+/* Reads the cfg_* knobs, so anyxdp.bpf.c includes it after defining them. */
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+/* Kernel 6.5+; Debian's uapi headers predate it. */
+#define FIB_LOOKUP_SKIP_NEIGH (1U << 2)
+#define IP_DF 0x4000
+#define TCP_MSS_OPT_SPACE 40	/* options after the fixed header, RFC 9293 */
+/* Options walked before giving up. Stacks put MSS first; a SYN with
+ * the most options seen (macOS: MSS, NOP, WS, NOP, NOP, TS, SACKOK, EOL)
+ * has eight. More would cost the verifier, not correctness: a SYN we
+ * do not clamp still works, only with the kernel's PMTU discovery. */
+#define TCP_OPT_WALK 10
+
+struct steer_hit {
+	struct steer_val *sv;
+	struct steer_stats *route_st;	/* the matched entry's counters */
+	struct steer_stats *served_st;	/* its served prefix's, if another entry */
+	struct nexthop *nh;
+	__u32 mtu;
+};
+
+static __always_inline __u32 mask32(__u32 len)
+{
+	return len >= 32 ? ~0U : len ? ~0U << (32 - len) : 0;
+}
+
+static __always_inline void mask4(__u8 *addr, __u32 len)
+{
+	*(__u32 *)addr &= bpf_htonl(mask32(len));
+}
+
+static __always_inline void mask6(__u8 *addr, __u32 len)
+{
+	__u32 *a = (__u32 *)addr;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		a[i] &= bpf_htonl(mask32(len > 32 * i ? len - 32 * i : 0));
+}
+
+/* Counters of the entry of length len that holds dst. */
+static __always_inline struct steer_stats *steer_stats_get(struct pkt *p, __u32 len)
+{
+	if (p->l3_proto == ETH_P_IP) {
+		struct bl_key4 k = { .prefixlen = len };
+
+		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
+		mask4(k.addr, len);
+		return bpf_map_lookup_elem(&steer_stats_v4, &k);
+	} else {
+		struct bl_key6 k = { .prefixlen = len };
+
+		__builtin_memcpy(k.addr, &p->ip6->daddr, 16);
+		mask6(k.addr, len);
+		return bpf_map_lookup_elem(&steer_stats_v6, &k);
+	}
+}
+
+/* Served prefix and route in one lookup. Returns 0 if dst is not ours. */
+static __always_inline int steer_lookup(struct pkt *p, struct steer_hit *h)
+{
+	if (p->l3_proto == ETH_P_IP) {
+		struct bl_key4 k = { .prefixlen = 32 };
+
+		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
+		h->sv = bpf_map_lookup_elem(&steer_v4, &k);
+	} else {
+		struct bl_key6 k = { .prefixlen = 128 };
+
+		__builtin_memcpy(k.addr, &p->ip6->daddr, 16);
+		h->sv = bpf_map_lookup_elem(&steer_v6, &k);
+	}
+	if (!h->sv)
+		return 0;
+	if (cfg_entry_counters) {
+		h->route_st = steer_stats_get(p, h->sv->prefixlen);
+		if (h->sv->served_len != h->sv->prefixlen)
+			h->served_st = steer_stats_get(p, h->sv->served_len);
+	}
+	return 1;
+}
+
+static __always_inline void steer_count(struct steer_hit *h, __u32 sc, __u64 bytes)
+{
+	struct counter *c;
+
+	if (sc >= SC_MAX)
+		return;
+	if (h->route_st) {
+		c = (struct counter *)h->route_st + sc;
+		c->packets++;
+		c->bytes += bytes;
+	}
+	if (h->served_st) {
+		c = (struct counter *)h->served_st + sc;
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+/* Static next hop first, then the one Babel taught us. */
+static __always_inline struct nexthop *nh_pick(struct steer_val *sv)
+{
+	if (sv->nh[ORIGIN_STATIC].ifindex)
+		return &sv->nh[ORIGIN_STATIC];
+	if (sv->nh[ORIGIN_LEARNED].ifindex)
+		return &sv->nh[ORIGIN_LEARNED];
+	return NULL;
+}
+
+static __always_inline __u32 l3_len(struct pkt *p)
+{
+	if (p->l3_proto == ETH_P_IP)
+		return bpf_ntohs(p->ip4->tot_len);
+	return bpf_ntohs(p->ip6->payload_len) + sizeof(struct ipv6hdr);
+}
+
+static __always_inline void fib_set_dst(struct bpf_fib_lookup *f, struct nexthop *nh,
+					struct pkt *p)
+{
+	if (nh->via_family == AF_INET) {
+		f->family = AF_INET;
+		__builtin_memcpy(&f->ipv4_dst, nh->via, 4);
+	} else if (nh->via_family == AF_INET6) {
+		f->family = AF_INET6;
+		__builtin_memcpy(f->ipv6_dst, nh->via, 16);
+	} else if (p->l3_proto == ETH_P_IP) {
+		f->family = AF_INET;
+		f->ipv4_dst = p->ip4->daddr;
+	} else {
+		f->family = AF_INET6;
+		__builtin_memcpy(f->ipv6_dst, &p->ip6->daddr, 16);
+	}
+}
+
+/*
+ * Is the next hop's interface up? bpf_check_mtu() fails when the
+ * ifindex is gone. Admin-down removes the kernel's routes through the
+ * device, so a FIB lookup of `via` out of that device proves it up.
+ * Returns the verdict reason on failure, 0 when usable.
+ */
+static __always_inline int nh_check(struct xdp_md *ctx, struct pkt *p, struct steer_hit *h,
+				    struct bpf_fib_lookup *f)
+{
+	struct nexthop *nh = h->nh;
+	__u32 mtu = l3_len(p);
+	int rc;
+
+	if (nh->flags & NH_F_DOWN)
+		return R_PASS_IF_DOWN;
+	rc = bpf_check_mtu(ctx, nh->ifindex, &mtu, 0, 0);
+	if (rc < 0)
+		return R_PASS_IF_DOWN;
+	if (nh->mtu && nh->mtu < mtu)
+		mtu = nh->mtu;
+	h->mtu = mtu;
+	if (nh->kind == NH_ETHER) {
+		__u32 key = nh->ifindex;
+
+		if (!bpf_map_lookup_elem(&tx_ports, &key))
+			return R_PASS_IF_DOWN;
+		return 0;
+	}
+	if (!nh->via_family)
+		return 0;
+	fib_set_dst(f, nh, p);
+	f->ifindex = nh->ifindex;
+	rc = bpf_fib_lookup(ctx, f, sizeof(*f), BPF_FIB_LOOKUP_OUTPUT | FIB_LOOKUP_SKIP_NEIGH);
+	/* rc < 0: a kernel without SKIP_NEIGH; trust userspace's NH_F_DOWN. */
+	if (rc > 0 || (rc == 0 && f->ifindex != nh->ifindex))
+		return R_PASS_IF_DOWN;
+	return 0;
+}
+
+/* MACs of an Ethernet next hop. 1: neighbour not resolved yet. */
+static __always_inline int nh_macs(struct xdp_md *ctx, struct pkt *p, struct nexthop *nh,
+				   struct bpf_fib_lookup *f)
+{
+	int rc;
+
+	__builtin_memset(f, 0, sizeof(*f));
+	fib_set_dst(f, nh, p);
+	f->ifindex = nh->ifindex;
+	rc = bpf_fib_lookup(ctx, f, sizeof(*f), BPF_FIB_LOOKUP_OUTPUT);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS && f->ifindex == nh->ifindex)
+		return 0;
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return 1;
+	return -1;
+}
+
+/* ICMP answer for a packet over the MTU; 0: the packet is the answer.
+ * Global, so it is verified once. */
+__noinline int steer_icmp_too_big(struct xdp_md *ctx, __u64 l2len, __u64 v6, __u64 mtu)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+
+	if (l2len > L2_MAX)
+		return -1;
+	if (v6) {
+		struct ipv6hdr *ip6 = data + l2len;
+
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		return icmp6_too_big(ctx, ip6, l2len, mtu);
+	}
+	struct iphdr *ip = data + l2len;
+
+	if ((void *)(ip + 1) > end)
+		return -1;
+	return icmp4_too_big(ctx, ip, l2len, mtu);
+}
+
+/* Over the MTU: answer ICMP ourselves, or let the kernel fragment
+ * (IPv4 without DF) or answer. Never dropped silently. */
+static __always_inline int too_big(struct xdp_md *ctx, struct pkt *p, __u32 mtu)
+{
+	void *data = (void *)(long)ctx->data;
+
+	if (p->l3_proto == ETH_P_IP) {
+		if (!(p->ip4->frag_off & bpf_htons(IP_DF)))
+			return R_PASS_TOO_BIG;
+		if (!steer_icmp_too_big(ctx, (void *)p->ip4 - data, 0, mtu))
+			return R_TX_ICMP_TOO_BIG;
+		return R_PASS_TOO_BIG;
+	}
+	if (!steer_icmp_too_big(ctx, (void *)p->ip6 - data, 1, mtu))
+		return R_TX_ICMP_TOO_BIG;
+	return R_PASS_TOO_BIG;
+}
+
+static __always_inline int ttl_expiring(struct pkt *p)
+{
+	if (p->l3_proto == ETH_P_IP)
+		return p->ip4->ttl <= 1;
+	return p->ip6->hop_limit <= 1;
+}
+
+/* TTL or hop limit, minus one; the IPv4 checksum follows (RFC 1624). */
+static __always_inline void ttl_dec(struct pkt *p)
+{
+	if (p->l3_proto == ETH_P_IP) {
+		__u16 old = *(__u16 *)&p->ip4->ttl;
+
+		p->ip4->ttl--;
+		csum_replace16(&p->ip4->check, old, *(__u16 *)&p->ip4->ttl);
+	} else {
+		p->ip6->hop_limit--;
+	}
+}
+
+/* The MSS a SYN into this next hop may carry: its MTU minus the
+ * IPv4+TCP (40) or IPv6+TCP (60) headers, capped by cfg_mss_max. */
+static __always_inline __u16 mss_limit(struct pkt *p, __u32 mtu)
+{
+	__u32 hdrs = p->l3_proto == ETH_P_IP ? 40 : 60;
+	__u32 mss = mtu > hdrs ? mtu - hdrs : 0;
+
+	if (cfg_mss_max && cfg_mss_max < mss)
+		mss = cfg_mss_max;
+	return mss;
+}
+
+/*
+ * Lower the MSS option of a TCP SYN or SYN-ACK at l4off to max.
+ * Returns 1 if changed. A global function: the verifier checks it once
+ * instead of once per path into it, which the option walk would
+ * multiply past its budget.
+ */
+__noinline int steer_mss_clamp(struct xdp_md *ctx, __u64 l4off, __u64 max)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u32 off = 0, optlen, i;
+	struct tcphdr *th;
+	__u16 old, new;
+	__u8 *o;
+
+	if (l4off > 1024)
+		return 0;
+	th = data + l4off;
+	if ((void *)(th + 1) > end || !th->syn)
+		return 0;
+	optlen = th->doff * 4;
+	if (optlen <= sizeof(*th))
+		return 0;
+	optlen -= sizeof(*th);
+#pragma clang loop unroll(disable)
+	for (i = 0; i < TCP_OPT_WALK; i++) {
+		if (off >= optlen || off >= TCP_MSS_OPT_SPACE)
+			break;
+		o = (__u8 *)(th + 1) + (off & 0x3f);
+		if ((void *)(o + 4) > end)
+			break;
+		if (o[0] == 0)		/* end of options */
+			break;
+		if (o[0] == 1) {	/* no-op */
+			off++;
+			continue;
+		}
+		if (o[0] == 2 && o[1] == 4) {
+			old = *(__u16 *)(o + 2);
+			if (bpf_ntohs(old) <= max)
+				return 0;
+			new = bpf_htons(max);
+			*(__u16 *)(o + 2) = new;
+			/* An odd offset straddles two checksum words. */
+			if (off & 1)
+				csum_replace16(&th->check, __builtin_bswap16(old),
+					       __builtin_bswap16(new));
+			else
+				csum_replace16(&th->check, old, new);
+			return 1;
+		}
+		if (o[1] < 2)
+			break;
+		off += o[1];
+	}
+	return 0;
+}
+
+/* VLAN tags mean nothing inside a tunnel or on another link. */
+static __always_inline int pop_vlans(struct xdp_md *ctx, __u32 l3off, __u16 l3proto)
+{
+	struct ethhdr *eth = (void *)(long)ctx->data, copy;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (l3off == sizeof(*eth))
+		return 0;
+	if ((void *)(eth + 1) > end || l3off > L2_MAX)
+		return -1;
+	copy = *eth;
+	if (bpf_xdp_adjust_head(ctx, l3off - sizeof(*eth)))
+		return -1;
+	eth = (void *)(long)ctx->data;
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+		return -1;
+	__builtin_memcpy(eth, &copy, 2 * ETH_ALEN);
+	eth->h_proto = bpf_htons(l3proto);
+	return 0;
+}
+
+/* Metadata for the TC program, in front of the packet. */
+static __always_inline int meta_write(struct xdp_md *ctx, struct nexthop *nh, __u8 flags,
+				      struct pkt *p)
+{
+	struct steer_meta *m;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return -1;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		return -1;
+	m->magic = STEER_META_MAGIC;
+	m->ifindex = nh->ifindex;
+	m->flags = flags;
+	m->via_family = nh->via_family;
+	m->pad = 0;
+	__builtin_memcpy(m->via, nh->via, 16);
+	(void)p;
+	return 0;
+}
+
+#endif
