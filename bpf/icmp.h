@@ -65,10 +65,15 @@ static __always_inline int icmp_allowed(void)
 		return 0;
 	interval = 1000000000ULL / cfg_icmp_rate;
 	now = bpf_ktime_get_ns();
-	credit = b->tokens + (now - b->last_ns);
+	credit = b->tokens;
+	/* A bucket stamped in the future (only a test does that) refills
+	 * from then on, instead of wrapping to a full bucket. */
+	if (now > b->last_ns) {
+		credit += now - b->last_ns;
+		b->last_ns = now;
+	}
 	if (credit > interval * ICMP_BURST)
 		credit = interval * ICMP_BURST;
-	b->last_ns = now;
 	if (credit < interval) {
 		b->tokens = credit;
 		return 0;

@@ -170,7 +170,8 @@ static __always_inline void fib_set_dst(struct bpf_fib_lookup *f, struct nexthop
 /*
  * Is the next hop's interface up? bpf_check_mtu() fails when the
  * ifindex is gone. Admin-down removes the kernel's routes through the
- * device, so a FIB lookup of `via` out of that device proves it up.
+ * device, so a FIB lookup of a global `via` out of that device proves
+ * it up; otherwise NH_F_DOWN, kept by userspace, has to tell.
  * Returns the verdict reason on failure, 0 when usable.
  */
 static __always_inline int nh_check(struct xdp_md *ctx, struct pkt *p, struct steer_hit *h,
@@ -195,13 +196,19 @@ static __always_inline int nh_check(struct xdp_md *ctx, struct pkt *p, struct st
 			return R_PASS_IF_DOWN;
 		return 0;
 	}
-	if (!nh->via_family)
+	/* bpf_fib_lookup() never forwards to link-local addresses, which
+	 * is what Babel's next hops are: for those, userspace's NH_F_DOWN. */
+	if (!nh->via_family || (nh->via_family == AF_INET6 && nh->via[0] == 0xfe &&
+				(nh->via[1] & 0xc0) == 0x80))
 		return 0;
 	fib_set_dst(f, nh, p);
 	f->ifindex = nh->ifindex;
 	rc = bpf_fib_lookup(ctx, f, sizeof(*f), BPF_FIB_LOOKUP_OUTPUT | FIB_LOOKUP_SKIP_NEIGH);
-	/* rc < 0: a kernel without SKIP_NEIGH; trust userspace's NH_F_DOWN. */
-	if (rc > 0 || (rc == 0 && f->ifindex != nh->ifindex))
+	/* Cannot tell (a kernel without SKIP_NEIGH, forwarding off on the
+	 * device): trust userspace's NH_F_DOWN. */
+	if (rc < 0 || rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		return 0;
+	if (rc > 0 || f->ifindex != nh->ifindex)
 		return R_PASS_IF_DOWN;
 	return 0;
 }
@@ -274,10 +281,13 @@ static __always_inline int ttl_expiring(struct pkt *p)
 static __always_inline void ttl_dec(struct pkt *p)
 {
 	if (p->l3_proto == ETH_P_IP) {
-		__u16 old = *(__u16 *)&p->ip4->ttl;
+		struct iphdr *ip = p->ip4;
+		/* The 16-bit word TTL shares with the protocol, as the
+		 * checksum sees it (no type punning: clang may reorder it). */
+		__u16 old = bpf_htons((__u16)ip->ttl << 8 | ip->protocol);
 
-		p->ip4->ttl--;
-		csum_replace16(&p->ip4->check, old, *(__u16 *)&p->ip4->ttl);
+		ip->ttl--;
+		csum_replace16(&ip->check, old, bpf_htons((__u16)ip->ttl << 8 | ip->protocol));
 	} else {
 		p->ip6->hop_limit--;
 	}
