@@ -125,14 +125,12 @@ static __always_inline int pkt_at(struct xdp_md *ctx, struct pkt *p, __u64 l3off
 	return 0;
 }
 
-/* Change the packet for its next hop: only once it is sure to leave. */
-static __always_inline void rewrite(struct xdp_md *ctx, struct pkt *p, __u64 l4off,
-				    struct steer_hit *h, __u64 bytes)
+/* The MSS a SYN may carry through this next hop, 0: no clamping. */
+static __always_inline __u16 mss_wanted(struct pkt *p, struct steer_hit *h)
 {
-	ttl_dec(p);
-	if (cfg_mss_clamp && p->l4_proto == IPPROTO_TCP && !p->fragment &&
-	    steer_mss_clamp(ctx, l4off, mss_limit(p, h->mtu)))
-		count(R_EV_MSS_CLAMPED, bytes);
+	if (!cfg_mss_clamp || p->l4_proto != IPPROTO_TCP || p->fragment)
+		return 0;
+	return mss_limit(p, h->mtu);
 }
 
 #define STEER_RET(reason, act) ((reason) | (act) << 8)
@@ -170,6 +168,7 @@ static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l
 	struct steer_hit h = {};
 	struct pkt p = {};
 	int r, neigh = 0;
+	__u16 mss;
 
 	if (pkt_at(ctx, &p, l3off, l4off, info, v6) || !steer_lookup(&p, &h))
 		return -1;
@@ -193,17 +192,24 @@ static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l
 			return STEER_RET(steer_done(&h, SC_PASS_NO_NEIGH, R_PASS_NO_NEIGH, bytes),
 					 XDP_PASS);
 	}
-	/* The TC path needs metadata; check it works before changing anything. */
-	if ((h.nh->kind != NH_ETHER || neigh) &&
-	    meta_write(ctx, h.nh, neigh ? META_F_NEIGH : 0, &p))
+	mss = mss_wanted(&p, &h);
+	if (h.nh->kind == NH_ETHER && !neigh) {
+		ttl_dec(&p);
+		if (mss && steer_mss_clamp(ctx, l4off, mss))
+			count(R_EV_MSS_CLAMPED, bytes);
+		if (pop_vlans(ctx, l3off, p.l3_proto))
+			return STEER_RET(R_PASS_MALFORMED, XDP_PASS);
+		return steer_xdp_out(ctx, &h, &f, bytes);
+	}
+	/* The TC path needs metadata; check it works before changing
+	 * anything. TC clamps the MSS: it knows a partial checksum. */
+	if (meta_write(ctx, h.nh, neigh ? META_F_NEIGH : 0, mss))
 		return STEER_RET(R_PASS_NO_META, XDP_PASS);
 	if (pkt_at(ctx, &p, l3off, l4off, info, v6))
 		return STEER_RET(R_PASS_MALFORMED, XDP_PASS);
-	rewrite(ctx, &p, l4off, &h, bytes);
+	ttl_dec(&p);
 	if (pop_vlans(ctx, l3off, p.l3_proto))
 		return STEER_RET(R_PASS_MALFORMED, XDP_PASS);
-	if (h.nh->kind == NH_ETHER && !neigh)
-		return steer_xdp_out(ctx, &h, &f, bytes);
 	steer_count(&h, SC_STEERED, bytes);
 	return STEER_RET(R_STEER_TC, XDP_PASS);
 }
@@ -278,6 +284,70 @@ int anyxdp_xdp(struct xdp_md *ctx)
 	return act;
 }
 
+/* L4 offset of a TCP segment the TC program may clamp, or -1. XDP
+ * popped any VLAN tags; IPv6 SYNs with extension headers are left be. */
+static __always_inline int tc_tcp_offset(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct ipv6hdr *ip6 = (void *)(eth + 1);
+
+	if ((void *)(ip6 + 1) > end)
+		return -1;
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		if (ip->protocol != IPPROTO_TCP || ip->ihl < 5 ||
+		    (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+			return -1;
+		return sizeof(*eth) + ip->ihl * 4;
+	}
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6) && ip6->nexthdr == IPPROTO_TCP)
+		return sizeof(*eth) + sizeof(*ip6);
+	return -1;
+}
+
+/*
+ * MSS clamp for the tunnel path. bpf_l4_csum_replace() leaves a partial
+ * checksum (CHECKSUM_PARTIAL: local or veth senders) alone, as the
+ * device completing it will see the new MSS anyway.
+ */
+__noinline int tc_mss_clamp(struct __sk_buff *skb, __u64 max)
+{
+	void *data, *end;
+	struct tcphdr *th;
+	__u16 old, new, *v;
+	int l4off, at;
+
+	if (bpf_skb_pull_data(skb, 14 + 60 + 60))
+		bpf_skb_pull_data(skb, 0);
+	l4off = tc_tcp_offset(skb);
+	if (l4off < 0 || l4off > 14 + 60)
+		return 0;
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	th = data + l4off;
+	at = mss_find(th, end);
+	if (at < 0 || at > 64)
+		return 0;
+	v = (void *)th + at;
+	if ((void *)(v + 1) > end)
+		return 0;
+	old = *v;
+	if (bpf_ntohs(old) <= max)
+		return 0;
+	new = bpf_htons(max);
+	if (bpf_skb_store_bytes(skb, l4off + at, &new, sizeof(new), 0))
+		return 0;
+	/* An odd offset straddles two checksum words. */
+	if (at & 1)
+		bpf_l4_csum_replace(skb, l4off + offsetof(struct tcphdr, check),
+				    __builtin_bswap16(old), __builtin_bswap16(new), sizeof(new));
+	else
+		bpf_l4_csum_replace(skb, l4off + offsetof(struct tcphdr, check), old, new,
+				    sizeof(new));
+	return 1;
+}
+
 /*
  * The second half of the tunnel hand-off. The kernel strips the MAC
  * header when redirecting into an L3 device. Packets without our
@@ -289,17 +359,25 @@ int anyxdp_tc(struct __sk_buff *skb)
 	void *data = (void *)(long)skb->data;
 	struct steer_meta *m = (void *)(long)skb->data_meta;
 	struct bpf_redir_neigh nh = {};
+	__u32 ifindex;
+	__u16 mss;
 
 	if ((void *)(m + 1) > data || m->magic != STEER_META_MAGIC)
 		return TC_ACT_OK;
-	count(R_EV_TC_REDIRECT, skb->len);
-	if (!(m->flags & META_F_NEIGH))
-		return bpf_redirect(m->ifindex, 0);
-	if (!m->via_family)
-		return bpf_redirect_neigh(m->ifindex, NULL, 0, 0);
+	ifindex = m->ifindex;
+	mss = m->mss;
 	nh.nh_family = m->via_family;
 	__builtin_memcpy(nh.ipv6_nh, m->via, 16);
-	return bpf_redirect_neigh(m->ifindex, &nh, sizeof(nh), 0);
+	if (!(m->flags & META_F_NEIGH))
+		nh.nh_family = 0xff;	/* plain redirect */
+	count(R_EV_TC_REDIRECT, skb->len);
+	if (mss && tc_mss_clamp(skb, mss))
+		count(R_EV_MSS_CLAMPED, skb->len);
+	if (nh.nh_family == 0xff)
+		return bpf_redirect(ifindex, 0);
+	if (!nh.nh_family)
+		return bpf_redirect_neigh(ifindex, NULL, 0, 0);
+	return bpf_redirect_neigh(ifindex, &nh, sizeof(nh), 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";

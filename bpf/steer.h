@@ -306,27 +306,19 @@ static __always_inline __u16 mss_limit(struct pkt *p, __u32 mtu)
 }
 
 /*
- * Lower the MSS option of a TCP SYN or SYN-ACK at l4off to max.
- * Returns 1 if changed. A global function: the verifier checks it once
- * instead of once per path into it, which the option walk would
- * multiply past its budget.
+ * Offset of the MSS option's value from the start of a TCP SYN's
+ * header, or -1. Shared by XDP and TC, which see different pointers.
  */
-__noinline int steer_mss_clamp(struct xdp_md *ctx, __u64 l4off, __u64 max)
+static __always_inline int mss_find(struct tcphdr *th, void *end)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	__u32 off = 0, optlen, i;
-	struct tcphdr *th;
-	__u16 old, new;
 	__u8 *o;
 
-	if (l4off > 1024)
-		return 0;
-	th = data + l4off;
 	if ((void *)(th + 1) > end || !th->syn)
-		return 0;
+		return -1;
 	optlen = th->doff * 4;
 	if (optlen <= sizeof(*th))
-		return 0;
+		return -1;
 	optlen -= sizeof(*th);
 #pragma clang loop unroll(disable)
 	for (i = 0; i < TCP_OPT_WALK; i++) {
@@ -341,25 +333,51 @@ __noinline int steer_mss_clamp(struct xdp_md *ctx, __u64 l4off, __u64 max)
 			off++;
 			continue;
 		}
-		if (o[0] == 2 && o[1] == 4) {
-			old = *(__u16 *)(o + 2);
-			if (bpf_ntohs(old) <= max)
-				return 0;
-			new = bpf_htons(max);
-			*(__u16 *)(o + 2) = new;
-			/* An odd offset straddles two checksum words. */
-			if (off & 1)
-				csum_replace16(&th->check, __builtin_bswap16(old),
-					       __builtin_bswap16(new));
-			else
-				csum_replace16(&th->check, old, new);
-			return 1;
-		}
+		if (o[0] == 2 && o[1] == 4)
+			return sizeof(*th) + (off & 0x3f) + 2;
 		if (o[1] < 2)
 			break;
 		off += o[1];
 	}
-	return 0;
+	return -1;
+}
+
+/*
+ * Lower the MSS option of a TCP SYN or SYN-ACK at l4off to max, for
+ * packets leaving by XDP redirect. Returns 1 if changed. Global
+ * functions are verified once, not once per path into them.
+ *
+ * The checksum is adjusted as if complete: true of anything a NIC
+ * received. (Tunnel-bound packets are clamped in TC instead, where the
+ * kernel says whether the checksum is only partial.)
+ */
+__noinline int steer_mss_clamp(struct xdp_md *ctx, __u64 l4off, __u64 max)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct tcphdr *th;
+	__u16 old, new, *v;
+	int at;
+
+	if (l4off > 1024)
+		return 0;
+	th = data + l4off;
+	at = mss_find(th, end);
+	if (at < 0 || at > 64)
+		return 0;
+	v = (void *)th + at;
+	if ((void *)(v + 1) > end)
+		return 0;
+	old = *v;
+	if (bpf_ntohs(old) <= max)
+		return 0;
+	new = bpf_htons(max);
+	*v = new;
+	/* An odd offset straddles two checksum words. */
+	if (at & 1)
+		csum_replace16(&th->check, __builtin_bswap16(old), __builtin_bswap16(new));
+	else
+		csum_replace16(&th->check, old, new);
+	return 1;
 }
 
 /* VLAN tags mean nothing inside a tunnel or on another link. */
@@ -385,7 +403,7 @@ static __always_inline int pop_vlans(struct xdp_md *ctx, __u32 l3off, __u16 l3pr
 
 /* Metadata for the TC program, in front of the packet. */
 static __always_inline int meta_write(struct xdp_md *ctx, struct nexthop *nh, __u8 flags,
-				      struct pkt *p)
+				      __u16 mss)
 {
 	struct steer_meta *m;
 
@@ -398,9 +416,8 @@ static __always_inline int meta_write(struct xdp_md *ctx, struct nexthop *nh, __
 	m->ifindex = nh->ifindex;
 	m->flags = flags;
 	m->via_family = nh->via_family;
-	m->pad = 0;
+	m->mss = mss;
 	__builtin_memcpy(m->via, nh->via, 16);
-	(void)p;
 	return 0;
 }
 

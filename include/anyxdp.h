@@ -252,7 +252,7 @@ struct steer_meta {
 	__u32 ifindex;
 	__u8 flags;
 	__u8 via_family;
-	__u16 pad;
+	__u16 mss;		/* clamp a TCP SYN's MSS to this; 0: leave it */
 	__u8 via[16];
 };
 _Static_assert(sizeof(struct steer_meta) == 28, "steer_meta size");

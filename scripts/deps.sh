@@ -11,6 +11,9 @@ PKGS=(
 	make gcc clang llvm libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev pkg-config
 	# run and test
 	iproute2 nftables xdp-tools iputils-ping python3 procps kmod util-linux
+	# the namespace lab (scripts/lab.sh): userspace WireGuard, captures;
+	# babeld and bird2 for the route sync tests
+	wireguard-go wireguard-tools ethtool socat tcpdump babeld bird2
 	# benchmarks
 	linux-perf
 )
@@ -19,6 +22,7 @@ PROBES=(
 	make gcc clang llc /usr/include/bpf/libbpf.h /usr/include/xdp/libxdp.h bpftool
 	/usr/include/libelf.h /usr/include/zlib.h pkg-config
 	ip nft xdp-loader ping python3 ps lsmod nsenter setpriv mountpoint
+	wireguard-go wg ethtool socat tcpdump babeld bird
 	perf
 )
 

@@ -198,7 +198,11 @@ static int routes_setup(void)
 		  .via = "2001:db8:ffff::1" },	/* no FIB route through the tunnel */
 		{ "198.51.100.208/32", .served_len = 24, .ifindex = -1, .kind = NH_TUNNEL,
 		  .via = "2001:db8:aa::2" },	/* routed through the tunnel */
+		{ "198.51.100.80/28", .served_len = 24, .ifindex = -2, .kind = NH_ETHER,
+		  .via = "10.9.0.2", .mtu = 1400 },
 		{ "2001:db8:100::/48", .served = true },
+		{ "2001:db8:100:3::/64", .served_len = 48, .ifindex = -2, .kind = NH_ETHER,
+		  .via = "10.9.0.2", .mtu = 1400 },
 		{ "2001:db8:100:1::/64", .served_len = 48, .ifindex = -1, .kind = NH_TUNNEL,
 		  .via = "fe80::2" },
 		{ "2001:db8:100:2::/64", .served_len = 48, .ifindex = -2, .kind = NH_ETHER,
@@ -394,6 +398,16 @@ static bool frame_ok(const struct steer_case *c, const uint8_t *in, const struct
 	return good;
 }
 
+/* TC clamps the MSS of tunnel-bound TCP; XDP says to what. */
+static int meta_mss_want(const struct steer_case *c)
+{
+	bool v6 = strchr(c->p.dst, ':') != NULL;
+
+	if (!c->p.tcp || c->out == OUT_TC_NEIGH)
+		return c->p.tcp ? 1460 : 0;
+	return TUN_MTU - (v6 ? 60 : 40);
+}
+
 static bool meta_ok(const struct steer_case *c, const uint8_t *out, bool neigh)
 {
 	struct steer_meta m;
@@ -405,6 +419,8 @@ static bool meta_ok(const struct steer_case *c, const uint8_t *out, bool neigh)
 		    "%s: metadata ifindex %u", c->p.desc, m.ifindex);
 	good &= okq(!!(m.flags & META_F_NEIGH) == neigh, "%s: neighbour flag %s", c->p.desc,
 		    neigh ? "set" : "clear");
+	good &= okq(m.mss == meta_mss_want(c), "%s: metadata asks TC to clamp MSS to %u",
+		    c->p.desc, m.mss);
 	return good;
 }
 
@@ -510,18 +526,15 @@ static const struct steer_case cases[] = {
 	    "198.51.100.195", .frag = PKT_IP4_DF, .size = 1400 },
 	  XDP_TX, R_TX_ICMP_TOO_BIG, OUT_ICMP, "198.51.100.192/27", SC_ICMP_TOO_BIG, 1300,
 	  .event = -1 },
-	{ { "v4 SYN MSS 1460: clamped to 1380", "203.0.113.7", "198.51.100.5",
+	{ { "v4 SYN MSS 1460 to a tunnel: TC told to clamp to 1380", "203.0.113.7", "198.51.100.5",
 	    .tcp = TCP_MSS_FIRST },
-	  XDP_PASS, R_STEER_TC, OUT_TC, "198.51.100.0/27", SC_STEERED, .want_mss = 1380,
-	  .event = R_EV_MSS_CLAMPED },
-	{ { "v4 SYN MSS at an odd offset: clamped, checksum right", "203.0.113.7",
+	  XDP_PASS, R_STEER_TC, OUT_TC, "198.51.100.0/27", SC_STEERED, .event = -1 },
+	{ { "v4 SYN MSS at an odd offset to a tunnel", "203.0.113.7",
 	    "198.51.100.5", .tcp = TCP_MSS_ODD },
-	  XDP_PASS, R_STEER_TC, OUT_TC, "198.51.100.0/27", SC_STEERED, .want_mss = 1380,
-	  .event = R_EV_MSS_CLAMPED },
-	{ { "v6 SYN MSS 1460: clamped to 1360", "2001:db8:c::7", "2001:db8:100:1::5",
+	  XDP_PASS, R_STEER_TC, OUT_TC, "198.51.100.0/27", SC_STEERED, .event = -1 },
+	{ { "v6 SYN MSS 1460 to a tunnel: TC told to clamp to 1360", "2001:db8:c::7", "2001:db8:100:1::5",
 	    .tcp = TCP_MSS_FIRST },
-	  XDP_PASS, R_STEER_TC, OUT_TC, "2001:db8:100:1::/64", SC_STEERED, .want_mss = 1360,
-	  .event = R_EV_MSS_CLAMPED },
+	  XDP_PASS, R_STEER_TC, OUT_TC, "2001:db8:100:1::/64", SC_STEERED, .event = -1 },
 	{ { "v4 SYN MSS 1200, below the limit: untouched", "203.0.113.7", "198.51.100.5",
 	    .tcp = TCP_MSS_LOW },
 	  XDP_PASS, R_STEER_TC, OUT_TC, "198.51.100.0/27", SC_STEERED, .event = -1 },
@@ -531,6 +544,18 @@ static const struct steer_case cases[] = {
 	{ { "v4 SYN to an Ethernet next hop: clamped to its MTU 1500", "203.0.113.7",
 	    "198.51.100.70", .tcp = TCP_MSS_FIRST },
 	  XDP_REDIRECT, R_STEER_XDP, OUT_XDP, "198.51.100.64/27", SC_STEERED, .event = -1 },
+	{ { "v4 SYN MSS 1460 via Ethernet, route MTU 1400: clamped to 1360", "203.0.113.7",
+	    "198.51.100.90", .tcp = TCP_MSS_FIRST },
+	  XDP_REDIRECT, R_STEER_XDP, OUT_XDP, "198.51.100.80/28", SC_STEERED, .want_mss = 1360,
+	  .event = R_EV_MSS_CLAMPED },
+	{ { "v4 SYN MSS at an odd offset via Ethernet: clamped, checksum right", "203.0.113.7",
+	    "198.51.100.90", .tcp = TCP_MSS_ODD },
+	  XDP_REDIRECT, R_STEER_XDP, OUT_XDP, "198.51.100.80/28", SC_STEERED, .want_mss = 1360,
+	  .event = R_EV_MSS_CLAMPED },
+	{ { "v6 SYN via Ethernet, route MTU 1400: clamped to 1340", "2001:db8:c::7",
+	    "2001:db8:100:3::1", .tcp = TCP_MSS_FIRST },
+	  XDP_REDIRECT, R_STEER_XDP, OUT_XDP, "2001:db8:100:3::/64", SC_STEERED, .want_mss = 1340,
+	  .event = R_EV_MSS_CLAMPED },
 	{ { "blocklisted source to a served prefix: dropped and counted there", "192.0.2.66",
 	    "198.51.100.5" },
 	  XDP_DROP, R_DROP_BLOCKLIST, OUT_NONE, "198.51.100.0/27", SC_DROP_BLOCKLIST,
@@ -618,7 +643,10 @@ static void run_case(const struct steer_case *c)
 			    c->p.desc, mlen);
 		if (mlen == META_LEN && olen > META_LEN) {
 			good &= meta_ok(c, out, c->out == OUT_TC_NEIGH);
-			good &= frame_ok(c, in, &lo, out + META_LEN, olen - META_LEN, false);
+			struct steer_case xdp_part = *c;
+
+			xdp_part.want_mss = 0;	/* XDP leaves the MSS to TC */
+			good &= frame_ok(&xdp_part, in, &lo, out + META_LEN, olen - META_LEN, false);
 		}
 		break;
 	case OUT_XDP:
