@@ -27,7 +27,8 @@ LIBS := -lbpf -lxdp -lelf -lz -pthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
-COMMON_SRCS := user/common.c user/cli.c user/prefix.c user/listparse.c user/maps.c user/blset.c user/attach.c
+COMMON_SRCS := user/common.c user/cli.c user/prefix.c user/listparse.c user/maps.c user/blset.c user/attach.c \
+	user/steer.c user/conf.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(BUILD)/%.o)
 BPF_DEPS := $(wildcard include/*.h maps/*.h bpf/*.h)
 USER_DEPS := $(wildcard include/*.h user/*.h) $(SKELS)
@@ -97,6 +98,8 @@ install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
 	$(Q)install -m 0755 $(BUILD)/anyxdp $(BUILD)/anyxdp-block $(DESTDIR)$(PREFIX)/sbin/
 	$(Q)install -m 0644 docs/anyxdp.8 docs/anyxdp-block.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/share/doc/anyxdp
+	$(Q)install -m 0644 docs/anyxdp.conf.example $(DESTDIR)$(PREFIX)/share/doc/anyxdp/
 
 clean:
 	$(Q)rm -rf $(BUILD)

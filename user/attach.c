@@ -13,6 +13,7 @@
 #include "common.h"
 
 #define PROG_NAME "anyxdp_xdp"
+#define TC_PROG_NAME "anyxdp_tc"
 
 static bool is_ours(struct xdp_program *p)
 {
@@ -65,9 +66,80 @@ static struct anyxdp_bpf *open_configured(struct anyxdp_maps *m, const struct at
 {
 	struct anyxdp_bpf *skel = skel_open_pinned(m->dir);
 
-	if (skel)
-		skel->rodata->cfg_entry_counters = o->entry_counters;
+	if (!skel)
+		return NULL;
+	skel->rodata->cfg_entry_counters = o->entry_counters;
+	skel->rodata->cfg_mss_clamp = o->mss_clamp;
+	skel->rodata->cfg_mss_max = o->mss_max;
+	skel->rodata->cfg_icmp_rate = o->icmp_rate;
 	return skel;
+}
+
+/* ---- TC ingress ---- */
+
+#define TC_HOOK(name, idx) LIBBPF_OPTS(bpf_tc_hook, name, .ifindex = (idx), \
+				       .attach_point = BPF_TC_INGRESS)
+#define TC_OPTS(name) LIBBPF_OPTS(bpf_tc_opts, name, .handle = TC_HANDLE, \
+				  .priority = TC_PRIO)
+
+bool tc_is_attached(int ifindex, __u32 *prog_id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	TC_HOOK(hook, ifindex);
+	TC_OPTS(opts);
+	bool ours = false;
+	int fd;
+
+	if (bpf_tc_query(&hook, &opts))
+		return false;
+	fd = bpf_prog_get_fd_by_id(opts.prog_id);
+	if (fd < 0)
+		return false;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		ours = !strcmp(info.name, TC_PROG_NAME);
+	close(fd);
+	if (ours && prog_id)
+		*prog_id = opts.prog_id;
+	return ours;
+}
+
+/* The clsact qdisc is left in place on detach: other filters may use it. */
+static int tc_attach(struct anyxdp_bpf *skel, int ifindex, const char *ifname)
+{
+	int fd = bpf_program__fd(skel->progs.anyxdp_tc);
+	TC_HOOK(hook, ifindex);
+	TC_OPTS(opts);
+	int err;
+
+	opts.prog_fd = fd;
+	opts.flags = BPF_TC_F_REPLACE;
+	if (fd < 0) {
+		log_err("the TC program %s was not loaded with the XDP program", TC_PROG_NAME);
+		return -ENOENT;
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		log_err("cannot add a clsact qdisc to %s: %s", ifname, strerror(-err));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		log_err("cannot attach the TC ingress program to %s: %s", ifname,
+			strerror(-err));
+	return err;
+}
+
+static int tc_detach(int ifindex, const char *ifname)
+{
+	TC_HOOK(hook, ifindex);
+	TC_OPTS(opts);
+	int err = bpf_tc_detach(&hook, &opts);
+
+	if (err)
+		log_err("cannot detach the TC ingress program from %s: %s", ifname,
+			strerror(-err));
+	return err;
 }
 
 /* The dispatcher lets other XDP programs share the interface. */
@@ -132,7 +204,7 @@ int xdp_attach_iface(struct anyxdp_maps *m, const struct attach_opts *o)
 	int ifindex = if_nametoindex(o->ifname);
 	struct anyxdp_bpf *skel;
 	bool multiprog = false;
-	__u32 prog_id = 0;
+	__u32 prog_id = 0, tc_id = 0;
 	int err;
 
 	if (!ifindex) {
@@ -166,50 +238,68 @@ int xdp_attach_iface(struct anyxdp_maps *m, const struct attach_opts *o)
 			 "to %s as a single program (other XDP programs cannot share it)",
 			 o->ifname);
 	}
+	if (!err) {
+		record(m, ifindex, o, prog_id, multiprog);
+		/* Without the TC half, tunnel steering would silently pass
+		 * everything: take XDP off again rather than run half. */
+		err = tc_attach(skel, ifindex, o->ifname);
+		if (err)
+			xdp_detach_iface(m, o->ifname, true);
+	}
 	anyxdp_bpf__destroy(skel);
 	if (err)
 		return err;
-	record(m, ifindex, o, prog_id, multiprog);
-	printf("attached to %s (ifindex %d) in %s mode%s, program id %u, maps in %s\n",
-	       o->ifname, ifindex, mode, multiprog ? " through the libxdp dispatcher" : "",
-	       prog_id, m->dir);
+	tc_is_attached(ifindex, &tc_id);
+	printf("attached to %s (ifindex %d) in %s mode%s, program id %u, TC ingress program "
+	       "id %u, maps in %s\n", o->ifname, ifindex, mode,
+	       multiprog ? " through the libxdp dispatcher" : "", prog_id, tc_id, m->dir);
 	return 0;
+}
+
+/* Our XDP program off ifindex; 0 if it was not there (*found false). */
+static int detach_xdp(int ifindex, const char *ifname, bool *found)
+{
+	struct xdp_multiprog *mp = get_mp(ifindex);
+	struct xdp_program *p = mp ? find_ours(mp) : NULL;
+	int err = 0;
+
+	*found = p != NULL;
+	if (p && xdp_multiprog__is_legacy(mp))
+		err = xdp_multiprog__detach(mp);
+	else if (p)
+		err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+	if (mp)
+		xdp_multiprog__close(mp);
+	if (err)
+		log_err("cannot detach the XDP program from %s: %s", ifname, strerror(-err));
+	return err;
 }
 
 int xdp_detach_iface(struct anyxdp_maps *m, const char *ifname, bool quiet_absent)
 {
 	int ifindex = if_nametoindex(ifname);
-	struct xdp_multiprog *mp;
-	struct xdp_program *p;
+	bool xdp = false, tc;
 	__u32 key = ifindex;
-	int err = 0;
+	int err;
 
 	if (!ifindex) {
 		log_err("no interface named '%s' in this network namespace", ifname);
 		return -ENODEV;
 	}
-	mp = get_mp(ifindex);
-	p = mp ? find_ours(mp) : NULL;
-	if (!p) {
-		bpf_map_delete_elem(m->attached, &key);
-		if (mp)
-			xdp_multiprog__close(mp);
+	tc = tc_is_attached(ifindex, NULL);
+	err = detach_xdp(ifindex, ifname, &xdp) ?: (tc ? tc_detach(ifindex, ifname) : 0);
+	if (err)
+		return err;
+	bpf_map_delete_elem(m->attached, &key);
+	if (!xdp && !tc) {
 		if (quiet_absent)
 			return 0;
 		log_err("anyxdp is not attached to %s", ifname);
 		return -ENOENT;
 	}
-	if (xdp_multiprog__is_legacy(mp))
-		err = xdp_multiprog__detach(mp);
-	else
-		err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
-	xdp_multiprog__close(mp);
-	if (err) {
-		log_err("cannot detach from %s: %s", ifname, strerror(-err));
-		return err;
-	}
-	bpf_map_delete_elem(m->attached, &key);
 	if (!quiet_absent)
-		printf("detached from %s; maps stay pinned in %s\n", ifname, m->dir);
+		printf("detached %s from %s; maps stay pinned in %s\n",
+		       xdp && tc ? "the XDP and TC programs" : xdp ? "the XDP program" :
+		       "the TC program", ifname, m->dir);
 	return 0;
 }

@@ -23,6 +23,35 @@ const char *const outer_names[O_MAX] = {
 	[O_FILTER6] = "bl_filter6_outer",
 };
 
+static int pin_get(const char *dir, const char *name);
+
+/*
+ * The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, and
+ * libbpf 1.1 then calls the pin incompatible with the object's flags (0,
+ * the only value a create accepts). Adopt the pinned map's flags so the
+ * pin is reused.
+ */
+static void devmap_flags_from_pins(struct bpf_object *obj, const char *dir)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		enum bpf_map_type t = bpf_map__type(map);
+		int fd;
+
+		if (t != BPF_MAP_TYPE_DEVMAP && t != BPF_MAP_TYPE_DEVMAP_HASH)
+			continue;
+		fd = pin_get(dir, bpf_map__name(map));
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			bpf_map__set_map_flags(map, info.map_flags);
+		close(fd);
+	}
+}
+
 struct anyxdp_bpf *skel_open_pinned(const char *dir)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dir);
@@ -31,6 +60,8 @@ struct anyxdp_bpf *skel_open_pinned(const char *dir)
 	skel = anyxdp_bpf__open_opts(&opts);
 	if (!skel)
 		log_err("cannot open the embedded BPF object: %s", strerror(errno));
+	else
+		devmap_flags_from_pins(skel->obj, dir);
 	return skel;
 }
 
@@ -61,6 +92,22 @@ static int pin_get(const char *dir, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void close_steer(struct anyxdp_maps *m)
+{
+	close_fd(&m->steer4);
+	close_fd(&m->steer6);
+	close_fd(&m->sstats4);
+	close_fd(&m->sstats6);
+	close_fd(&m->tx_ports);
 }
 
 static int find_struct(const struct btf *btf, const char *name, __u32 *id)
@@ -121,6 +168,31 @@ static int open_all(struct anyxdp_maps *m)
 	return 0;
 }
 
+/* Pin dirs made before steering lack these; -ENOENT if any is missing. */
+static int open_steer(struct anyxdp_maps *m)
+{
+	m->steer4 = pin_get(m->dir, "steer_v4");
+	m->steer6 = pin_get(m->dir, "steer_v6");
+	m->sstats4 = pin_get(m->dir, "steer_stats_v4");
+	m->sstats6 = pin_get(m->dir, "steer_stats_v6");
+	m->tx_ports = pin_get(m->dir, "tx_ports");
+	if (m->steer4 < 0 || m->steer6 < 0 || m->sstats4 < 0 || m->sstats6 < 0 ||
+	    m->tx_ports < 0) {
+		close_steer(m);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int maps_have_steer(struct anyxdp_maps *m)
+{
+	if (m->steer4 >= 0)
+		return 0;
+	log_err("the maps in %s predate steering: run 'anyxdp attach IFACE' or "
+		"'anyxdp prefix add' once to add the steering maps", m->dir);
+	return -ENOENT;
+}
+
 static int maps_open_mode(struct anyxdp_maps *m, const char *dir, bool create,
 			  bool install_empty);
 
@@ -132,6 +204,7 @@ static void maps_init(struct anyxdp_maps *m, const char *dir)
 	snprintf(m->dir, sizeof(m->dir), "%s", dir);
 	m->ctl = m->stats = m->allow4 = m->allow6 = m->attached = -1;
 	m->lock_fd = m->btf_fd = -1;
+	m->steer4 = m->steer6 = m->sstats4 = m->sstats6 = m->tx_ports = -1;
 	for (i = 0; i < O_MAX; i++)
 		m->outer[i] = -1;
 	m->ncpus = libbpf_num_possible_cpus();
@@ -157,10 +230,16 @@ static int maps_open_mode(struct anyxdp_maps *m, const char *dir, bool create,
 	if (m->ncpus < 1)
 		return -EINVAL;
 	err = open_all(m);
+	/* Without create, a pin dir from before steering still serves the
+	 * blocklist commands; the steering ones check maps_have_steer(). */
+	if (!err && open_steer(m) && create)
+		err = -ENOENT;
 	if (err == -ENOENT && create) {
+		/* Loading the object again pins whatever is missing next to
+		 * the maps that are there, and reuses those. */
 		maps_close(m);
 		maps_init(m, dir);
-		err = ensure_pin_dir(dir) ?: create_pins(dir) ?: open_all(m);
+		err = ensure_pin_dir(dir) ?: create_pins(dir) ?: open_all(m) ?: open_steer(m);
 	}
 	if (err == -ENOENT) {
 		log_err("no anyxdp maps in %s: run 'anyxdp attach IFACE' or "
@@ -209,6 +288,7 @@ void maps_close(struct anyxdp_maps *m)
 			close(m->outer[i]);
 		m->outer[i] = -1;
 	}
+	close_steer(m);
 }
 
 int maps_lock(struct anyxdp_maps *m)
