@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Run every benchmark and write docs/BENCHMARKS.md (make bench runs this).
-#   tests/bench/run.sh           full run (about 5 minutes), writes docs/BENCHMARKS.md
+#   tests/bench/run.sh           full run (about 7 minutes), writes docs/BENCHMARKS.md
 #   tests/bench/run.sh --quick   smoke run (about 2 minutes), writes build/BENCHMARKS-quick.md
 # Needs root and the binaries of `make bench-bins`. Each benchmark is
 # bounded by a timeout; one that fails is reported as such in the file
@@ -15,7 +15,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	echo "benchmarks need root (BPF, XDP, network namespaces): sudo make bench" >&2
 	exit 1
 fi
-for b in build/anyxdp build/anyxdp-block build/bench_lookup build/bench_droprate; do
+for b in build/anyxdp build/anyxdp-block build/bench_lookup build/bench_droprate build/bench_steer; do
 	[[ -x $b ]] || { echo "$b is missing: run make bench-bins first" >&2; exit 1; }
 done
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
@@ -27,11 +27,13 @@ if ((QUICK)); then
 	LOOKUP_ARGS=(--quick --reps 3)
 	DROP_ARGS=(--quick --reps 1 --secs 2)
 	LOAD_ARGS=(--quick)
+	STEER_ARGS=(--quick)
 else
 	OUT=docs/BENCHMARKS.md
 	LOOKUP_ARGS=()
 	DROP_ARGS=()
 	LOAD_ARGS=()
+	STEER_ARGS=()
 fi
 START=$(date +%s)
 FAILED=0
@@ -63,6 +65,7 @@ run() {
 run bench_lookup 200 build/bench_lookup "${LOOKUP_ARGS[@]}"
 DROPRATE_TIMEOUT=200 run bench_droprate 230 tests/bench/bench_droprate.sh "${DROP_ARGS[@]}"
 NFT_TIMEOUT=60 run bench_load 200 tests/bench/bench_load.sh "${LOAD_ARGS[@]}"
+run bench_steer 200 tests/bench/bench_steer.sh "${STEER_ARGS[@]}"
 TOTAL=$(($(date +%s) - START))
 
 # A report with the command that produced it under its heading.
@@ -95,7 +98,7 @@ cmd="make bench"
 	echo
 	echo "## Targets"
 	echo
-	for f in bench_lookup bench_droprate bench_load; do
+	for f in bench_lookup bench_droprate bench_load bench_steer; do
 		grep -E ': (PASS|MISS)' "$LOGDIR/$f.md" | sed -e 's/^- //' -e "s/^/- $f: /"
 	done
 	echo
@@ -103,6 +106,7 @@ cmd="make bench"
 	section bench_lookup "build/bench_lookup${LOOKUP_ARGS[*]:+ ${LOOKUP_ARGS[*]}}"
 	section bench_droprate "tests/bench/bench_droprate.sh${DROP_ARGS[*]:+ ${DROP_ARGS[*]}}"
 	section bench_load "tests/bench/bench_load.sh${LOAD_ARGS[*]:+ ${LOAD_ARGS[*]}}"
+	section bench_steer "tests/bench/bench_steer.sh${STEER_ARGS[*]:+ ${STEER_ARGS[*]}}"
 } >"$OUT"
 
 echo "wrote $OUT in $TOTAL s" >&2
