@@ -132,13 +132,20 @@ static __always_inline void steer_count(struct steer_hit *h, __u32 sc, __u64 byt
 	}
 }
 
-/* Static next hop first, then the one Babel taught us. */
+/* Static next hop first, then the one Babel taught us; a static one
+ * userspace saw down yields to a learned one that is not. */
 static __always_inline struct nexthop *nh_pick(struct steer_val *sv)
 {
-	if (sv->nh[ORIGIN_STATIC].ifindex)
-		return &sv->nh[ORIGIN_STATIC];
-	if (sv->nh[ORIGIN_LEARNED].ifindex)
-		return &sv->nh[ORIGIN_LEARNED];
+	struct nexthop *s = &sv->nh[ORIGIN_STATIC], *l = &sv->nh[ORIGIN_LEARNED];
+
+	if (s->ifindex && !(s->flags & NH_F_DOWN))
+		return s;
+	if (l->ifindex && !(l->flags & NH_F_DOWN))
+		return l;
+	if (s->ifindex)
+		return s;
+	if (l->ifindex)
+		return l;
 	return NULL;
 }
 

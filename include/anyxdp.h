@@ -208,6 +208,7 @@ enum route_origin {
 	ORIGIN_MAX,
 };
 #define NH_F_DOWN 1u		/* interface down or gone, as userspace last saw it */
+#define NH_F_KIND_SET 2u	/* kind chosen by the operator: refresh keeps it */
 
 /* One next hop. ifindex 0: none of this origin. */
 struct nexthop {

@@ -28,11 +28,18 @@ bool nh_present(const struct nexthop *nh)
 	return nh->ifindex || nh->ifname[0];
 }
 
+/* The same choice as nh_pick() in bpf/steer.h. */
 int steer_active_origin(const struct steer_val *v)
 {
-	if (v->nh[ORIGIN_STATIC].ifindex)
+	const struct nexthop *s = &v->nh[ORIGIN_STATIC], *l = &v->nh[ORIGIN_LEARNED];
+
+	if (s->ifindex && !(s->flags & NH_F_DOWN))
 		return ORIGIN_STATIC;
-	if (v->nh[ORIGIN_LEARNED].ifindex)
+	if (l->ifindex && !(l->flags & NH_F_DOWN))
+		return ORIGIN_LEARNED;
+	if (s->ifindex)
+		return ORIGIN_STATIC;
+	if (l->ifindex)
 		return ORIGIN_LEARNED;
 	return -1;
 }

@@ -19,10 +19,6 @@
 #include "maps.h"
 #include "prefix.h"
 
-/* Userspace-only next-hop flag: the kind was given on the command line
- * or in the config file (`kind tunnel|ether`), so a refresh keeps it. */
-#define NH_F_KIND_SET 2u
-
 struct steer_entry {
 	struct prefix pfx;
 	struct steer_val val;

@@ -98,6 +98,7 @@ struct route_spec {
 	const char *via;
 	__u16 mtu;
 	__u32 flags;
+	int learned_ifindex;	/* also a learned next hop on this device */
 };
 
 static int route_key(const char *prefix, void *key, int *v6)
@@ -149,6 +150,10 @@ static int route_put(const struct route_spec *r)
 		if (r->via)
 			nh->via_family = pkt_addr(r->via, nh->via);
 	}
+	if (r->learned_ifindex) {
+		v.nh[ORIGIN_LEARNED].ifindex = r->learned_ifindex;
+		v.nh[ORIGIN_LEARNED].kind = NH_TUNNEL;
+	}
 	fd = bpf_map__fd(v6 ? F.skel->maps.steer_v6 : F.skel->maps.steer_v4);
 	sfd = bpf_map__fd(v6 ? F.skel->maps.steer_stats_v6 : F.skel->maps.steer_stats_v4);
 	if (bpf_map_update_elem(sfd, key, zero, BPF_ANY) ||
@@ -192,8 +197,10 @@ static int routes_setup(void)
 		  .kind = NH_TUNNEL },
 		{ "198.51.100.160/27", .served_len = 24, .ifindex = -1, .kind = NH_TUNNEL,
 		  .flags = NH_F_DOWN },
-		{ "198.51.100.192/27", .served_len = 24, .ifindex = -1, .kind = NH_TUNNEL,
+		{ "198.51.100.192/28", .served_len = 24, .ifindex = -1, .kind = NH_TUNNEL,
 		  .mtu = 1300 },
+		{ "198.51.100.176/28", .served_len = 24, .ifindex = -2, .kind = NH_ETHER,
+		  .via = "10.9.0.2", .flags = NH_F_DOWN, .learned_ifindex = -1 },
 		{ "198.51.100.200/32", .served_len = 24, .ifindex = -1, .kind = NH_TUNNEL,
 		  .via = "2001:db8:ffff::1" },	/* no FIB route through the tunnel */
 		{ "198.51.100.208/32", .served_len = 24, .ifindex = -1, .kind = NH_TUNNEL,
@@ -219,6 +226,8 @@ static int routes_setup(void)
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		struct route_spec r = routes[i];
 
+		if (r.learned_ifindex == -1)
+			r.learned_ifindex = tun_ifindex;
 		if (r.ifindex == -1)
 			r.ifindex = tun_ifindex;
 		else if (r.ifindex == -2)
@@ -494,6 +503,9 @@ static const struct steer_case cases[] = {
 	  XDP_PASS, R_PASS_IF_DOWN, OUT_SAME, "198.51.100.160/27", SC_PASS_IF_DOWN, .event = -1 },
 	{ { "tunnel via an address it has no route to", "203.0.113.7", "198.51.100.200" },
 	  XDP_PASS, R_PASS_IF_DOWN, OUT_SAME, "198.51.100.200/32", SC_PASS_IF_DOWN, .event = -1 },
+	{ { "static next hop down: the learned one (a tunnel) takes over", "203.0.113.7",
+	    "198.51.100.180" },
+	  XDP_PASS, R_STEER_TC, OUT_TC, "198.51.100.176/28", SC_STEERED, .event = -1 },
 	{ { "tunnel via a global address it routes: steered", "203.0.113.7", "198.51.100.208" },
 	  XDP_PASS, R_STEER_TC, OUT_TC, "198.51.100.208/32", SC_STEERED, .event = -1 },
 	{ { "v4 to an Ethernet next hop: XDP redirect", "203.0.113.7", "198.51.100.70" },
@@ -524,7 +536,7 @@ static const struct steer_case cases[] = {
 	  .event = -1 },
 	{ { "route MTU below the device's: ICMP names the route's", "203.0.113.7",
 	    "198.51.100.195", .frag = PKT_IP4_DF, .size = 1400 },
-	  XDP_TX, R_TX_ICMP_TOO_BIG, OUT_ICMP, "198.51.100.192/27", SC_ICMP_TOO_BIG, 1300,
+	  XDP_TX, R_TX_ICMP_TOO_BIG, OUT_ICMP, "198.51.100.192/28", SC_ICMP_TOO_BIG, 1300,
 	  .event = -1 },
 	{ { "v4 SYN MSS 1460 to a tunnel: TC told to clamp to 1380", "203.0.113.7", "198.51.100.5",
 	    .tcp = TCP_MSS_FIRST },
