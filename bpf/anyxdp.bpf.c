@@ -82,7 +82,8 @@ static __always_inline int check_source(struct pkt *p, __u64 bytes)
 	return R_DROP_BLOCKLIST;
 }
 
-/* A blocked packet for a served prefix also counts against the prefix. */
+/* A blocked packet for a served prefix also counts against the entry
+ * (route or served prefix) it would have matched. */
 static __always_inline void count_served_drop(struct pkt *p, __u64 bytes)
 {
 	struct steer_hit h = {};
@@ -167,7 +168,7 @@ static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l
 	struct bpf_fib_lookup f = {};
 	struct steer_hit h = {};
 	struct pkt p = {};
-	int r, neigh = 0;
+	int r;
 	__u16 mss;
 
 	if (pkt_at(ctx, &p, l3off, l4off, info, v6) || !steer_lookup(&p, &h))
@@ -177,7 +178,8 @@ static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l
 		return STEER_RET(steer_done(&h, SC_PASS_NO_ROUTE, R_PASS_NO_ROUTE, bytes), XDP_PASS);
 	r = nh_check(ctx, &p, &h, &f);
 	if (r)
-		return STEER_RET(steer_done(&h, SC_PASS_IF_DOWN, r, bytes), XDP_PASS);
+		return STEER_RET(steer_done(&h, r == R_PASS_NO_NEIGH ? SC_PASS_NO_NEIGH :
+					    SC_PASS_IF_DOWN, r, bytes), XDP_PASS);
 	if (ttl_expiring(&p))
 		return STEER_RET(steer_done(&h, SC_PASS_TTL, R_PASS_TTL, bytes), XDP_PASS);
 	if (l3_len(&p) > h.mtu) {
@@ -186,14 +188,8 @@ static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l
 			return STEER_RET(steer_done(&h, SC_ICMP_TOO_BIG, r, bytes), XDP_TX);
 		return STEER_RET(steer_done(&h, SC_PASS_TOO_BIG, r, bytes), XDP_PASS);
 	}
-	if (h.nh->kind == NH_ETHER) {
-		neigh = nh_macs(ctx, &p, h.nh, &f);
-		if (neigh < 0)
-			return STEER_RET(steer_done(&h, SC_PASS_NO_NEIGH, R_PASS_NO_NEIGH, bytes),
-					 XDP_PASS);
-	}
 	mss = mss_wanted(&p, &h);
-	if (h.nh->kind == NH_ETHER && !neigh) {
+	if (h.nh->kind == NH_ETHER && !h.neigh) {
 		ttl_dec(&p);
 		if (mss && steer_mss_clamp(ctx, l4off, mss))
 			count(R_EV_MSS_CLAMPED, bytes);
@@ -203,7 +199,7 @@ static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l
 	}
 	/* The TC path needs metadata; check it works before changing
 	 * anything. TC clamps the MSS: it knows a partial checksum. */
-	if (meta_write(ctx, h.nh, neigh ? META_F_NEIGH : 0, mss))
+	if (meta_write(ctx, h.nh, h.neigh ? META_F_NEIGH : 0, mss))
 		return STEER_RET(R_PASS_NO_META, XDP_PASS);
 	if (pkt_at(ctx, &p, l3off, l4off, info, v6))
 		return STEER_RET(R_PASS_MALFORMED, XDP_PASS);

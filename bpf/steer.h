@@ -46,10 +46,10 @@
 
 struct steer_hit {
 	struct steer_val *sv;
-	struct steer_stats *route_st;	/* the matched entry's counters */
-	struct steer_stats *served_st;	/* its served prefix's, if another entry */
+	struct steer_stats *st;		/* the matched entry's counters */
 	struct nexthop *nh;
-	__u32 mtu;
+	__u32 mtu;			/* of the next hop, route MTU applied */
+	int neigh;			/* Ethernet next hop, neighbour unresolved */
 };
 
 static __always_inline __u32 mask32(__u32 len)
@@ -106,11 +106,10 @@ static __always_inline int steer_lookup(struct pkt *p, struct steer_hit *h)
 	}
 	if (!h->sv)
 		return 0;
-	if (cfg_entry_counters) {
-		h->route_st = steer_stats_get(p, h->sv->prefixlen);
-		if (h->sv->served_len != h->sv->prefixlen)
-			h->served_st = steer_stats_get(p, h->sv->served_len);
-	}
+	/* Only the longest match counts; a served prefix's total is its own
+	 * entry plus its routes', summed by userspace (one lookup, not two). */
+	if (cfg_entry_counters)
+		h->st = steer_stats_get(p, h->sv->prefixlen);
 	return 1;
 }
 
@@ -118,18 +117,11 @@ static __always_inline void steer_count(struct steer_hit *h, __u32 sc, __u64 byt
 {
 	struct counter *c;
 
-	if (sc >= SC_MAX)
+	if (sc >= SC_MAX || !h->st)
 		return;
-	if (h->route_st) {
-		c = (struct counter *)h->route_st + sc;
-		c->packets++;
-		c->bytes += bytes;
-	}
-	if (h->served_st) {
-		c = (struct counter *)h->served_st + sc;
-		c->packets++;
-		c->bytes += bytes;
-	}
+	c = (struct counter *)h->st + sc;
+	c->packets++;
+	c->bytes += bytes;
 }
 
 /* Static next hop first, then the one Babel taught us; a static one
@@ -175,11 +167,50 @@ static __always_inline void fib_set_dst(struct bpf_fib_lookup *f, struct nexthop
 }
 
 /*
- * Is the next hop's interface up? bpf_check_mtu() fails when the
- * ifindex is gone. Admin-down removes the kernel's routes through the
- * device, so a FIB lookup of a global `via` out of that device proves
- * it up; otherwise NH_F_DOWN, kept by userspace, has to tell.
- * Returns the verdict reason on failure, 0 when usable.
+ * An Ethernet next hop: its MACs and MTU from one FIB lookup of `via`
+ * (or of the destination) out of its device. The FIB also checks the
+ * MTU (tot_len in, mtu_result out), which saves a bpf_check_mtu().
+ * A device that is down has no routes, so the lookup fails.
+ */
+static __always_inline int nh_check_ether(struct xdp_md *ctx, struct pkt *p, struct steer_hit *h,
+					  struct bpf_fib_lookup *f)
+{
+	struct nexthop *nh = h->nh;
+	__u32 key = nh->ifindex, mtu;
+	int rc;
+
+	/* The kernel drops the entry when the device goes away. */
+	if (!bpf_map_lookup_elem(&tx_ports, &key))
+		return R_PASS_IF_DOWN;
+	fib_set_dst(f, nh, p);
+	f->ifindex = nh->ifindex;
+	f->tot_len = l3_len(p);
+	rc = bpf_fib_lookup(ctx, f, sizeof(*f), BPF_FIB_LOOKUP_OUTPUT);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS && f->ifindex == nh->ifindex) {
+		h->mtu = f->mtu_result ? f->mtu_result : l3_len(p);
+	} else if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		h->mtu = f->mtu_result;
+	} else if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		/* bpf_redirect_neigh() in TC resolves it; MTU from the device. */
+		mtu = l3_len(p);
+		if (bpf_check_mtu(ctx, nh->ifindex, &mtu, 0, 0) < 0)
+			return R_PASS_IF_DOWN;
+		h->mtu = mtu;
+		h->neigh = 1;
+	} else {
+		return R_PASS_NO_NEIGH;
+	}
+	if (nh->mtu && nh->mtu < h->mtu)
+		h->mtu = nh->mtu;
+	return 0;
+}
+
+/*
+ * Is the tunnel's interface up? bpf_check_mtu() fails when the ifindex
+ * is gone, and gives its MTU. Admin-down removes the kernel's routes
+ * through the device, so a FIB lookup of a global `via` out of that
+ * device proves it up; otherwise NH_F_DOWN, kept by userspace, has to
+ * tell. Returns the verdict reason on failure, 0 when usable.
  */
 static __always_inline int nh_check(struct xdp_md *ctx, struct pkt *p, struct steer_hit *h,
 				    struct bpf_fib_lookup *f)
@@ -190,19 +221,14 @@ static __always_inline int nh_check(struct xdp_md *ctx, struct pkt *p, struct st
 
 	if (nh->flags & NH_F_DOWN)
 		return R_PASS_IF_DOWN;
+	if (nh->kind == NH_ETHER)
+		return nh_check_ether(ctx, p, h, f);
 	rc = bpf_check_mtu(ctx, nh->ifindex, &mtu, 0, 0);
 	if (rc < 0)
 		return R_PASS_IF_DOWN;
 	if (nh->mtu && nh->mtu < mtu)
 		mtu = nh->mtu;
 	h->mtu = mtu;
-	if (nh->kind == NH_ETHER) {
-		__u32 key = nh->ifindex;
-
-		if (!bpf_map_lookup_elem(&tx_ports, &key))
-			return R_PASS_IF_DOWN;
-		return 0;
-	}
 	/* bpf_fib_lookup() never forwards to link-local addresses, which
 	 * is what Babel's next hops are: for those, userspace's NH_F_DOWN. */
 	if (!nh->via_family || (nh->via_family == AF_INET6 && nh->via[0] == 0xfe &&
@@ -218,23 +244,6 @@ static __always_inline int nh_check(struct xdp_md *ctx, struct pkt *p, struct st
 	if (rc > 0 || f->ifindex != nh->ifindex)
 		return R_PASS_IF_DOWN;
 	return 0;
-}
-
-/* MACs of an Ethernet next hop. 1: neighbour not resolved yet. */
-static __always_inline int nh_macs(struct xdp_md *ctx, struct pkt *p, struct nexthop *nh,
-				   struct bpf_fib_lookup *f)
-{
-	int rc;
-
-	__builtin_memset(f, 0, sizeof(*f));
-	fib_set_dst(f, nh, p);
-	f->ifindex = nh->ifindex;
-	rc = bpf_fib_lookup(ctx, f, sizeof(*f), BPF_FIB_LOOKUP_OUTPUT);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS && f->ifindex == nh->ifindex)
-		return 0;
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return 1;
-	return -1;
 }
 
 /* ICMP answer for a packet over the MTU; 0: the packet is the answer.
