@@ -136,21 +136,28 @@ static __always_inline __u16 mss_wanted(struct pkt *p, struct steer_hit *h)
 
 #define STEER_RET(reason, act) ((reason) | (act) << 8)
 
-static __always_inline int steer_xdp_out(struct xdp_md *ctx, struct steer_hit *h,
-					 struct bpf_fib_lookup *f, __u64 bytes)
+/* Out of XDP to an Ethernet next hop. bpf_redirect_map() only picks the
+ * target, so asking it first tells whether the device is still there
+ * (the kernel drops its devmap entry when it goes) before anything is
+ * changed. */
+static __always_inline int steer_xdp_out(struct xdp_md *ctx, struct pkt *p, struct steer_hit *h,
+					 struct bpf_fib_lookup *f, __u64 l3off, __u64 l4off,
+					 __u16 mss, __u64 bytes)
 {
-	void *data = (void *)(long)ctx->data;
-	int act;
+	void *data;
 
+	if (bpf_redirect_map(&tx_ports, h->nh->ifindex, XDP_PASS) != XDP_REDIRECT)
+		return STEER_RET(steer_done(h, SC_PASS_IF_DOWN, R_PASS_IF_DOWN, bytes), XDP_PASS);
+	ttl_dec(p);
+	if (mss && steer_mss_clamp(ctx, l4off, mss))
+		count(R_EV_MSS_CLAMPED, bytes);
+	if (pop_vlans(ctx, l3off, p->l3_proto))
+		return STEER_RET(R_PASS_MALFORMED, XDP_PASS);
+	data = (void *)(long)ctx->data;
 	if (data + sizeof(struct ethhdr) > (void *)(long)ctx->data_end)
 		return STEER_RET(R_PASS_MALFORMED, XDP_PASS);
 	__builtin_memcpy(((struct ethhdr *)data)->h_dest, f->dmac, ETH_ALEN);
 	__builtin_memcpy(((struct ethhdr *)data)->h_source, f->smac, ETH_ALEN);
-	act = bpf_redirect_map(&tx_ports, h->nh->ifindex, XDP_PASS);
-	if (act != XDP_REDIRECT) {
-		steer_count(h, SC_PASS_IF_DOWN, bytes);
-		return STEER_RET(R_PASS_IF_DOWN, XDP_PASS);
-	}
 	steer_count(h, SC_STEERED, bytes);
 	return STEER_RET(R_STEER_XDP, XDP_REDIRECT);
 }
@@ -189,14 +196,8 @@ static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l
 		return STEER_RET(steer_done(&h, SC_PASS_TOO_BIG, r, bytes), XDP_PASS);
 	}
 	mss = mss_wanted(&p, &h);
-	if (h.nh->kind == NH_ETHER && !h.neigh) {
-		ttl_dec(&p);
-		if (mss && steer_mss_clamp(ctx, l4off, mss))
-			count(R_EV_MSS_CLAMPED, bytes);
-		if (pop_vlans(ctx, l3off, p.l3_proto))
-			return STEER_RET(R_PASS_MALFORMED, XDP_PASS);
-		return steer_xdp_out(ctx, &h, &f, bytes);
-	}
+	if (h.nh->kind == NH_ETHER && !h.neigh)
+		return steer_xdp_out(ctx, &p, &h, &f, l3off, l4off, mss, bytes);
 	/* The TC path needs metadata; check it works before changing
 	 * anything. TC clamps the MSS: it knows a partial checksum. */
 	if (meta_write(ctx, h.nh, h.neigh ? META_F_NEIGH : 0, mss))

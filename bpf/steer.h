@@ -166,28 +166,54 @@ static __always_inline void fib_set_dst(struct bpf_fib_lookup *f, struct nexthop
 	}
 }
 
+/* Jiffies a FIB answer is trusted: 16 are 16 to 64 ms (HZ 1000 to 250),
+ * so a neighbour or link change is seen that fast, yet at a million
+ * packets a second the lookup is done once per some ten thousand. */
+#define NH_CACHE_JIFFIES 16
+
+static __always_inline struct nh_cache *nh_cached(struct steer_hit *h, __u64 now)
+{
+	struct nh_cache *c = &h->sv->cache;
+
+	return c->ifindex == h->nh->ifindex && now < c->expires ? c : NULL;
+}
+
 /*
  * An Ethernet next hop: its MACs and MTU from one FIB lookup of `via`
- * (or of the destination) out of its device. The FIB also checks the
- * MTU (tot_len in, mtu_result out), which saves a bpf_check_mtu().
- * A device that is down has no routes, so the lookup fails.
+ * (or of the destination) out of its device, cached in the route. The
+ * FIB also checks the MTU (tot_len in, mtu_result out). A device that
+ * is down has no routes, so the lookup fails.
  */
 static __always_inline int nh_check_ether(struct xdp_md *ctx, struct pkt *p, struct steer_hit *h,
 					  struct bpf_fib_lookup *f)
 {
 	struct nexthop *nh = h->nh;
-	__u32 key = nh->ifindex, mtu;
+	__u64 now = bpf_jiffies64();
+	struct nh_cache *c = nh_cached(h, now);
+	__u32 mtu;
 	int rc;
 
-	/* The kernel drops the entry when the device goes away. */
-	if (!bpf_map_lookup_elem(&tx_ports, &key))
-		return R_PASS_IF_DOWN;
+	if (c) {
+		__builtin_memcpy(f->dmac, c->dmac, ETH_ALEN);
+		__builtin_memcpy(f->smac, c->smac, ETH_ALEN);
+		h->mtu = c->mtu;
+		goto route_mtu;
+	}
 	fib_set_dst(f, nh, p);
 	f->ifindex = nh->ifindex;
 	f->tot_len = l3_len(p);
 	rc = bpf_fib_lookup(ctx, f, sizeof(*f), BPF_FIB_LOOKUP_OUTPUT);
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS && f->ifindex == nh->ifindex) {
 		h->mtu = f->mtu_result ? f->mtu_result : l3_len(p);
+		c = &h->sv->cache;
+		/* Racing writers store the same answer; a reader sees the
+		 * ifindex of a complete entry last. */
+		c->ifindex = 0;
+		__builtin_memcpy(c->dmac, f->dmac, ETH_ALEN);
+		__builtin_memcpy(c->smac, f->smac, ETH_ALEN);
+		c->mtu = h->mtu;
+		c->expires = now + NH_CACHE_JIFFIES;
+		c->ifindex = nh->ifindex;
 	} else if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
 		h->mtu = f->mtu_result;
 	} else if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
@@ -200,6 +226,7 @@ static __always_inline int nh_check_ether(struct xdp_md *ctx, struct pkt *p, str
 	} else {
 		return R_PASS_NO_NEIGH;
 	}
+route_mtu:
 	if (nh->mtu && nh->mtu < h->mtu)
 		h->mtu = nh->mtu;
 	return 0;
@@ -217,6 +244,7 @@ static __always_inline int nh_check(struct xdp_md *ctx, struct pkt *p, struct st
 {
 	struct nexthop *nh = h->nh;
 	__u32 mtu = l3_len(p);
+	__u64 now;
 	int rc;
 
 	if (nh->flags & NH_F_DOWN)
@@ -234,6 +262,9 @@ static __always_inline int nh_check(struct xdp_md *ctx, struct pkt *p, struct st
 	if (!nh->via_family || (nh->via_family == AF_INET6 && nh->via[0] == 0xfe &&
 				(nh->via[1] & 0xc0) == 0x80))
 		return 0;
+	now = bpf_jiffies64();
+	if (nh_cached(h, now))
+		return 0;
 	fib_set_dst(f, nh, p);
 	f->ifindex = nh->ifindex;
 	rc = bpf_fib_lookup(ctx, f, sizeof(*f), BPF_FIB_LOOKUP_OUTPUT | FIB_LOOKUP_SKIP_NEIGH);
@@ -243,6 +274,9 @@ static __always_inline int nh_check(struct xdp_md *ctx, struct pkt *p, struct st
 		return 0;
 	if (rc > 0 || f->ifindex != nh->ifindex)
 		return R_PASS_IF_DOWN;
+	h->sv->cache.ifindex = 0;
+	h->sv->cache.expires = now + NH_CACHE_JIFFIES;
+	h->sv->cache.ifindex = nh->ifindex;
 	return 0;
 }
 

@@ -231,15 +231,33 @@ _Static_assert(__builtin_offsetof(struct nexthop, ifname) == 32, "nexthop ifname
  * answers both "is this ours" and "where does it go".
  */
 #define STEER_SERVED 1u
+
+/*
+ * What a FIB lookup said about the active next hop, kept in the route
+ * for a few jiffies: the lookup costs more than the rest of the
+ * forwarding path. Written by BPF only; userspace writes it zeroed.
+ */
+struct nh_cache {
+	__u64 expires;		/* jiffies64; stale from then on */
+	__u32 ifindex;		/* the next hop it is about */
+	__u16 mtu;
+	__u8 dmac[6];		/* Ethernet next hops */
+	__u8 smac[6];
+	__u16 pad;
+};
+_Static_assert(sizeof(struct nh_cache) == 32, "nh_cache size");
+
 struct steer_val {
 	struct nexthop nh[ORIGIN_MAX];	/* static wins over learned */
 	__u32 flags;		/* STEER_SERVED */
 	__u32 prefixlen;	/* this entry's own length (LPM does not say) */
 	__u32 served_len;	/* length of the served prefix holding it */
 	__u32 pad;
+	struct nh_cache cache;	/* last, so userspace compares what precedes it */
 };
-_Static_assert(sizeof(struct steer_val) == 112, "steer_val size");
+_Static_assert(sizeof(struct steer_val) == 144, "steer_val size");
 _Static_assert(__builtin_offsetof(struct steer_val, flags) == 96, "steer_val flags");
+_Static_assert(__builtin_offsetof(struct steer_val, cache) == 112, "steer_val cache");
 
 /*
  * XDP -> TC hand-off, in the XDP metadata area in front of the packet

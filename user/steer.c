@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdio.h>
@@ -641,8 +642,12 @@ static int trie_write(struct anyxdp_maps *m, const struct steer_entry *e)
 {
 	union { struct bl_key4 k4; struct bl_key6 k6; } key;
 
+	struct steer_val v = e->val;
+
+	/* A route written anew starts with an empty FIB cache. */
+	memset(&v.cache, 0, sizeof(v.cache));
 	key_of(&e->pfx, &key);
-	if (bpf_map_update_elem(trie_fd(m, e->pfx.family), &key, &e->val, BPF_ANY))
+	if (bpf_map_update_elem(trie_fd(m, e->pfx.family), &key, &v, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -707,7 +712,8 @@ static int write_trie(struct anyxdp_maps *m, const struct steer_table *old,
 	for (i = 0; i < new->n; i++) {
 		const struct steer_entry *o = find_const(old, &new->v[i].pfx);
 
-		if (o && !memcmp(&o->val, &new->v[i].val, sizeof(o->val)))
+		/* The BPF-kept cache is no change of ours. */
+		if (o && !memcmp(&o->val, &new->v[i].val, offsetof(struct steer_val, cache)))
 			continue;
 		err = trie_write(m, &new->v[i]);
 		if (err)

@@ -601,8 +601,15 @@ static int run_meta(const void *pkt, size_t len, __u32 *retval, void *out, __u32
 	return 0;
 }
 
+/* Right after the change, the cached FIB answer still holds. */
+static const struct steer_case down_case_cached = {
+	{ "tunnel just set down: the cached answer still steers", "203.0.113.7",
+	  "198.51.100.208" },
+	XDP_PASS, R_STEER_TC, OUT_TC, "198.51.100.208/32", SC_STEERED, .event = -1
+};
+
 static const struct steer_case down_case = {
-	{ "tunnel down, global next hop: to the kernel", "203.0.113.7", "198.51.100.208" },
+	{ "tunnel down, cache expired: to the kernel", "203.0.113.7", "198.51.100.208" },
 	XDP_PASS, R_PASS_IF_DOWN, OUT_SAME, "198.51.100.208/32", SC_PASS_IF_DOWN, .event = -1
 };
 
@@ -758,8 +765,11 @@ int main(void)
 	icmp_rate_limit();
 	/* Last, as it takes the tunnel down: admin-down removes its routes,
 	 * which the FIB check of a global next hop notices. */
-	if (ok(sh("ip link set " TUN " down") == 0, "tunnel set down"))
+	if (ok(sh("ip link set " TUN " down") == 0, "tunnel set down")) {
+		run_case(&down_case_cached);
+		usleep(200 * 1000);	/* NH_CACHE_JIFFIES: 64 ms at HZ 250 */
 		run_case(&down_case);
+	}
 	fixture_teardown(&F);
 	return harness_done();
 }
