@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "common.h"
 #include "conf.h"
+#include "linkwatch.h"
 #include "maps.h"
 #include "steer.h"
 
@@ -1098,11 +1099,14 @@ static int cmd_route_list(int argc, char **argv)
 }
 
 static const char route_refresh_help[] =
-	"Usage: anyxdp route refresh\n"
+	"Usage: anyxdp route refresh [--watch]\n"
 	"Look every next hop's interface up again by name: a new ifindex after the\n"
 	"interface was re-created, down or gone (steering pauses, packets go to the\n"
 	"kernel), up again, the kind; and bring tx_ports in line. For WireGuard\n"
-	"PostUp/PostDown hooks, networkd-dispatcher or a timer.\n";
+	"PostUp/PostDown hooks, networkd-dispatcher or a timer.\n\n"
+	"  --watch   keep running and refresh whenever an interface appears,\n"
+	"            disappears or goes up or down (rtnetlink); stops on SIGTERM\n"
+	"            or Ctrl-C. Until 'anyxdp sync' does it, run this as a service.\n";
 
 static void refresh_line(const struct steer_refresh_change *c)
 {
@@ -1123,20 +1127,50 @@ static void refresh_line(const struct steer_refresh_change *c)
 	printf("\n");
 }
 
+/* One refresh, its changes printed; the lock is let go for others. */
+static int refresh_once(void *arg)
+{
+	struct anyxdp_maps *m = arg;
+	struct steer_refresh_report r;
+	size_t i;
+	int err = steer_refresh(m, &r);
+
+	maps_unlock(m);
+	if (err)
+		return err;
+	for (i = 0; i < r.n; i++)
+		refresh_line(&r.v[i]);
+	free(r.v);
+	fflush(stdout);
+	return 0;
+}
+
 static int cmd_route_refresh(int argc, char **argv)
 {
 	struct steer_refresh_report r;
 	struct anyxdp_maps m;
+	bool watch = false;
 	size_t i;
 	int err;
 
 	if (wants_help(argc, argv))
 		return cli_usage(route_refresh_help, false);
-	if (argc != 1)
+	if (argc == 2 && !strcmp(argv[1], "--watch"))
+		watch = true;
+	else if (argc != 1)
 		return cli_usage(route_refresh_help, true);
 	err = cli_open_maps(&m, true);
 	if (err)
 		return err;
+	if (watch) {
+		err = refresh_once(&m);
+		if (!err) {
+			log_info("following link changes; Ctrl-C or SIGTERM stops");
+			err = link_watch(refresh_once, &m);
+		}
+		maps_close(&m);
+		return err;
+	}
 	err = steer_refresh(&m, &r);
 	maps_close(&m);
 	if (err)

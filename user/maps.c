@@ -306,6 +306,13 @@ int maps_lock(struct anyxdp_maps *m)
 	return 0;
 }
 
+void maps_unlock(struct anyxdp_maps *m)
+{
+	if (m->lock_fd >= 0)
+		close(m->lock_fd);
+	m->lock_fd = -1;
+}
+
 int ctl_read(struct anyxdp_maps *m, struct bl_ctl *c)
 {
 	__u32 zero = 0;

@@ -46,6 +46,8 @@ void maps_close(struct anyxdp_maps *m);
 int maps_have_steer(struct anyxdp_maps *m);
 /* Exclusive lock for commands that change the maps. */
 int maps_lock(struct anyxdp_maps *m);
+/* Let other commands in again (long-running commands, between changes). */
+void maps_unlock(struct anyxdp_maps *m);
 
 /* Open the skeleton with its maps bound to dir (pins reused or made). */
 struct anyxdp_bpf *skel_open_pinned(const char *dir);

@@ -275,6 +275,42 @@ equal "tun0 up + refresh: up again" "$(rowget 198.51.100.0/27 static "r['state']
 run ax route refresh
 check "refresh with nothing to do: '0 changed'" "$RC -eq 0 && \$(grep -c 'next hops, 0 changed$' $T/out) -eq 1"
 
+# ---- refresh --watch: follows link changes by itself ----
+
+# wait_row PREFIX ORIGIN EXPR WANT: poll route list up to 3 s
+wait_row() {
+	local i got
+	for ((i = 0; i < 30; i++)); do
+		got=$(rowget "$1" "$2" "$3")
+		[[ $got == "$4" ]] && break
+		sleep 0.1
+	done
+	echo "$got"
+}
+"${IN[@]}" "$BIN"/anyxdp route refresh --watch >"$T/watch.out" 2>"$T/watch.err" &
+WATCH=$!
+sleep 0.3
+check "refresh --watch keeps running" "-d /proc/$WATCH"
+nsip link set tun0 down
+equal "--watch: tun0 down is marked without a manual refresh" \
+	"$(wait_row 198.51.100.0/27 static "r['state'], r['down_flag']" "('down', True)")" "('down', True)"
+nsip link set tun0 up
+equal "--watch: tun0 up again" "$(wait_row 198.51.100.0/27 static "r['state'], r['down_flag']" "('up', False)")" "('up', False)"
+OLD_DM=$(ifindex dm0)
+nsip link del dm0
+mk_dm0
+NEW_DM=$(ifindex dm0)
+equal "--watch: re-created dm0 is picked up with its new ifindex" \
+	"$(wait_row 198.51.100.64/27 static "r['state'], r['stale'], r['ifindex']" "('up', False, $NEW_DM)")" "('up', False, $NEW_DM)"
+check "re-created dm0 really has a new ifindex" "$NEW_DM -ne $OLD_DM"
+run ax route refresh
+check "--watch does not hold the lock: a refresh beside it runs (and finds nothing)" \
+	"$RC -eq 0 && \$(grep -c 'next hops, 0 changed$' $T/out) -eq 1"
+kill -TERM "$WATCH"
+wait "$WATCH"
+equal "--watch stops on SIGTERM with exit 0" "$?" 0
+check "--watch printed the changes it made" "\$(grep -c 'dev tun0: up -> down$' $T/watch.out) -ge 2"
+
 # ---- config check / apply ----
 
 cat >"$T/good.conf" <<'EOF'

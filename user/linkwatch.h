@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Follow interfaces coming, going and changing state (rtnetlink). */
+#ifndef ANYXDP_LINKWATCH_H
+#define ANYXDP_LINKWATCH_H
+
+/* Call fn(arg) after every burst of link events (new, deleted, up,
+ * down) until SIGINT or SIGTERM. Returns 0 on a signal, -errno on a
+ * netlink error or the first error fn returns. */
+int link_watch(int (*fn)(void *arg), void *arg);
+
+#endif
