@@ -55,7 +55,7 @@ $(BUILD)/%.o: user/%.c $(USER_DEPS) | $(BUILD)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/anyxdp: $(BUILD)/anyxdp.o $(COMMON_OBJS)
+$(BUILD)/anyxdp: $(BUILD)/anyxdp.o $(BUILD)/cmd_steer.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
