@@ -323,15 +323,10 @@ __noinline int tc_mss_clamp(struct __sk_buff *skb, __u64 max)
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
 	th = data + l4off;
-	at = mss_find(th, end);
-	if (at < 0 || at > 64)
-		return 0;
-	v = (void *)th + at;
-	if ((void *)(v + 1) > end)
+	v = mss_over(th, end, max, &at);
+	if (!v)
 		return 0;
 	old = *v;
-	if (bpf_ntohs(old) <= max)
-		return 0;
 	new = bpf_htons(max);
 	if (bpf_skb_store_bytes(skb, l4off + at, &new, sizeof(new), 0))
 		return 0;

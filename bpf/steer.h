@@ -401,6 +401,21 @@ static __always_inline int mss_find(struct tcphdr *th, void *end)
  * received. (Tunnel-bound packets are clamped in TC instead, where the
  * kernel says whether the checksum is only partial.)
  */
+/* The MSS value of a SYN when it is above max (else NULL), and its
+ * offset from the TCP header. */
+static __always_inline __u16 *mss_over(struct tcphdr *th, void *end, __u16 max, int *at)
+{
+	__u16 *v;
+
+	*at = mss_find(th, end);
+	if (*at < 0 || *at > 64)
+		return NULL;
+	v = (void *)th + *at;
+	if ((void *)(v + 1) > end || bpf_ntohs(*v) <= max)
+		return NULL;
+	return v;
+}
+
 __noinline int steer_mss_clamp(struct xdp_md *ctx, __u64 l4off, __u64 max)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
@@ -411,15 +426,10 @@ __noinline int steer_mss_clamp(struct xdp_md *ctx, __u64 l4off, __u64 max)
 	if (l4off > 1024)
 		return 0;
 	th = data + l4off;
-	at = mss_find(th, end);
-	if (at < 0 || at > 64)
-		return 0;
-	v = (void *)th + at;
-	if ((void *)(v + 1) > end)
+	v = mss_over(th, end, max, &at);
+	if (!v)
 		return 0;
 	old = *v;
-	if (bpf_ntohs(old) <= max)
-		return 0;
 	new = bpf_htons(max);
 	*v = new;
 	/* An odd offset straddles two checksum words. */
