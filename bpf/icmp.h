@@ -82,6 +82,22 @@ static __always_inline int icmp_allowed(void)
 	return 1;
 }
 
+/* Never answer a source that cannot have sent it, as the kernel's
+ * icmp_send() does not (RFC 1812 4.3.2.7): unspecified, "this network",
+ * multicast, broadcast. */
+static __always_inline int unicast4(__be32 a)
+{
+	__u32 h = bpf_ntohl(a);
+
+	return (h >> 24) != 0 && (h >> 28) != 0xe && (h >> 28) != 0xf;
+}
+
+static __always_inline int unicast6(const struct in6_addr *a)
+{
+	return a->s6_addr[0] != 0xff &&
+	       (a->s6_addr32[0] | a->s6_addr32[1] | a->s6_addr32[2] | a->s6_addr32[3]);
+}
+
 /* Make room for the new headers and cut the quote to its length; on
  * success the L2 header is at the front again with its MACs swapped. */
 static __always_inline int icmp_reshape(struct xdp_md *ctx, __u32 l2len, __u32 grow,
@@ -144,7 +160,7 @@ static __always_inline int icmp4_too_big(struct xdp_md *ctx, struct iphdr *orig,
 	struct iphdr *ip;
 	__s64 s;
 
-	if ((void *)orig + ICMP4_QUOTE > end || !icmp_allowed())
+	if ((void *)orig + ICMP4_QUOTE > end || !unicast4(saddr) || !icmp_allowed())
 		return -1;
 	(void)data;
 	if (icmp_reshape(ctx, l2len, grow, ICMP4_QUOTE))
@@ -199,7 +215,7 @@ static __always_inline int icmp6_too_big(struct xdp_md *ctx, struct ipv6hdr *ori
 	void *data;
 	__s64 s;
 
-	if ((void *)orig + ICMP6_QUOTE > end || !icmp_allowed())
+	if ((void *)orig + ICMP6_QUOTE > end || !unicast6(&saddr) || !icmp_allowed())
 		return -1;
 	if (icmp_reshape(ctx, l2len, grow, ICMP6_QUOTE))
 		return -1;
