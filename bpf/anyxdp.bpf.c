@@ -166,8 +166,6 @@ static __always_inline int steer_xdp_out(struct xdp_md *ctx, struct pkt *p, stru
  * Destination inside a served prefix: send it to the route's next hop,
  * or hand it to the kernel with the reason counted. Returns
  * STEER_RET(reason, action), or -1 when the destination is not served.
- * Global, so the verifier checks it once rather than once for every
- * way the parser can reach it.
  */
 static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l4off,
 					__u64 info, __u64 bytes, const int v6)
@@ -211,8 +209,9 @@ static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l
 	return STEER_RET(R_STEER_TC, XDP_PASS);
 }
 
-/* One copy per family: the verifier then never has to prove that two
- * family checks agree. */
+/* Global, so the verifier checks it once rather than once for every way
+ * the parser can reach it; one copy per family, so it never has to prove
+ * that two family checks agree. */
 __noinline int steer(struct xdp_md *ctx, __u64 l3off, __u64 l4off, __u64 info, __u64 bytes)
 {
 	if ((info & 0xffff) == ETH_P_IPV6)
