@@ -56,10 +56,9 @@ static __always_inline void count_entry(struct counter *c, __u64 bytes)
 }
 
 /* Returns R_DROP_BLOCKLIST, R_PASS_ALLOWLISTED, R_PASS_NO_LIST or -1. */
-static __always_inline int check_source(struct pkt *p, __u64 bytes)
+static __always_inline int check_source(struct bl_ctl *ctl, struct pkt *p, __u64 bytes)
 {
 	struct counter *ctr = NULL;
-	struct bl_ctl *ctl = bl_ctl_get();
 	int res, allowed;
 
 	if (!ctl || !ctl->generation)
@@ -224,8 +223,9 @@ __noinline int steer(struct xdp_md *ctx, __u64 l3off, __u64 l4off, __u64 info, _
 static __always_inline __u32 classify(struct xdp_md *ctx, struct hdr_cursor *c, __u64 bytes,
 				      int *act)
 {
+	struct bl_ctl *ctl = bl_ctl_get();
 	struct pkt p = {};
-	int proto, r, pass;
+	int proto, r, pass, served;
 	__u32 l3off;
 
 	proto = parse_l2(c, &p);
@@ -243,9 +243,11 @@ static __always_inline __u32 classify(struct xdp_md *ctx, struct hdr_cursor *c, 
 
 	/* Block on the fixed header alone: a crafted option or extension
 	 * chain must not carry a blocked source past us. */
-	r = check_source(&p, bytes);
+	r = check_source(ctl, &p, bytes);
+	served = ctl && READ_ONCE(ctl->n_steer);
 	if (r == R_DROP_BLOCKLIST) {
-		count_served_drop(&p, bytes);
+		if (served)
+			count_served_drop(&p, bytes);
 		*act = XDP_DROP;
 		return r;
 	}
@@ -254,12 +256,15 @@ static __always_inline __u32 classify(struct xdp_md *ctx, struct hdr_cursor *c, 
 	r = proto == ETH_P_IP ? parse_ip4_rest(c, &p) : parse_ip6_rest(c, &p);
 	if (r < 0)
 		return pass != R_PASS_NO_MATCH ? pass : p.reason;
+	if (!served)
+		goto not_served;
 	l3off = (proto == ETH_P_IP ? (void *)p.ip4 : (void *)p.ip6) - (void *)(long)ctx->data;
 	r = steer(ctx, l3off, p.l4 - (void *)(long)ctx->data, STEER_INFO(&p), bytes);
 	if (r >= 0) {
 		*act = r >> 8;
 		return r & 0xff;
 	}
+not_served:
 	if (pass != R_PASS_NO_MATCH)
 		return pass;
 	return p.fragment ? R_PASS_FRAGMENT : R_PASS_NO_MATCH;

@@ -128,12 +128,13 @@ _Static_assert(__builtin_offsetof(struct bl_key6, addr) == 4, "bl_key6 addr");
 #define BL_BIT_HOST 1u
 #define BL_BIT_NET 2u
 
-/* Which of the two A/B map sets is live, and what was loaded into it. */
+/* Which of the two A/B map sets is live, and what was loaded into it;
+ * also whether anything is served (the one control word XDP reads). */
 struct bl_ctl {
 	__u32 active;		/* 0 or 1: slot in every *_outer map */
 	__u32 allow_v4;		/* allowlist sizes: 0 skips the lookup */
 	__u32 allow_v6;
-	__u32 pad;
+	__u32 n_steer;		/* entries in steer_v4 + steer_v6: 0 skips that lookup */
 	__u64 generation;	/* bumped on every switch */
 	__u64 load_time_ns;	/* CLOCK_REALTIME of the switch */
 	__u64 n_v4;		/* entries in the active set */

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdio.h>
@@ -760,6 +761,20 @@ static int apply(struct anyxdp_maps *m, const struct steer_table *old,
 	return err;
 }
 
+/* Tell the XDP program whether to look destinations up at all: with
+ * nothing served it skips the steering lookup. Set after the entries
+ * are in, so it never looks before there is something to find. */
+static int publish_count(struct anyxdp_maps *m, size_t n)
+{
+	struct bl_ctl c;
+	int err = ctl_read(m, &c);
+
+	if (err)
+		return err;
+	c.n_steer = n > UINT32_MAX ? UINT32_MAX : (__u32)n;
+	return ctl_write(m, &c);
+}
+
 int steer_commit(struct anyxdp_maps *m, const struct steer_table *old,
 		 struct steer_table *new)
 {
@@ -769,12 +784,12 @@ int steer_commit(struct anyxdp_maps *m, const struct steer_table *old,
 	err = maps_have_steer(m) ?: maps_lock(m) ?: steer_validate(new);
 	if (err)
 		return err;
-	err = apply(m, old, new);
+	err = apply(m, old, new) ?: publish_count(m, new->n);
 	if (!err)
 		return 0;
 	/* Put back what the maps held: what they hold now is the start. */
 	if (!steer_read(m, &now, false)) {
-		if (apply(m, &now, old))
+		if (apply(m, &now, old) || publish_count(m, old->n))
 			log_err("the steering maps in %s could not be fully restored; "
 				"check 'anyxdp route list' and repeat the command", m->dir);
 		steer_table_free(&now);

@@ -490,4 +490,21 @@ done
 run "${IN[@]}" "${NOBODY[@]}" "$BIN"/anyxdp route add --help
 check "as nobody, --help still works" "$RC -eq 0 && \$(grep -c '^Usage:' $T/out) -eq 1"
 
+# ---- bl_ctl.n_steer: the XDP program skips the steering lookup at 0 ----
+
+n_steer() { bpftool -j map dump pinned "$PIN/bl_ctl" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["formatted"]["value"]["n_steer"])'; }
+n_entries() {
+	local n=0 f
+	for f in steer_v4 steer_v6; do
+		n=$((n + $(bpftool -j map dump pinned "$PIN/$f" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')))
+	done
+	echo "$n"
+}
+check "n_steer equals the entries in steer_v4 + steer_v6" "$(n_steer) -eq $(n_entries) && $(n_entries) -gt 0"
+ax prefix add 192.0.2.128/25 >/dev/null
+check "prefix add: n_steer follows" "$(n_steer) -eq $(n_entries)"
+: >"$T/empty.conf"
+ax config apply "$T/empty.conf" >/dev/null 2>&1
+equal "everything removed: n_steer 0" "$(n_steer) $(n_entries)" "0 0"
+
 done_testing

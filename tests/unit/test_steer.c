@@ -223,6 +223,16 @@ static int routes_setup(void)
 		diag("tx_ports: %s", strerror(errno));
 		return -errno;
 	}
+	{
+		/* What steer_commit() does: tell XDP something is served. */
+		struct bl_ctl c;
+
+		if (ctl_read(&F.m, &c))
+			return -EIO;
+		c.n_steer = sizeof(routes) / sizeof(routes[0]);
+		if (ctl_write(&F.m, &c))
+			return -EIO;
+	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		struct route_spec r = routes[i];
 
@@ -748,6 +758,28 @@ static void icmp_rate_limit(void)
 	   tx, passed);
 }
 
+/* bl_ctl.n_steer == 0 (nothing served): the program skips the
+ * steering lookup, so a blocklist-only PoP pays nothing for it. */
+static const struct steer_case gate_case = {
+	{ "nothing served (n_steer 0): not even looked up", "203.0.113.7", "198.51.100.5" },
+	XDP_PASS, R_PASS_NO_MATCH, OUT_SAME, NULL, 0, .event = -1
+};
+
+static void nothing_served_gate(void)
+{
+	struct bl_ctl c;
+	__u32 saved;
+
+	if (!ok(ctl_read(&F.m, &c) == 0, "bl_ctl read"))
+		return;
+	saved = c.n_steer;
+	c.n_steer = 0;
+	ctl_write(&F.m, &c);
+	run_case(&gate_case);
+	c.n_steer = saved;
+	ctl_write(&F.m, &c);
+}
+
 int main(void)
 {
 	size_t i;
@@ -777,6 +809,7 @@ int main(void)
 		run_case(&cases[i]);
 	served_counts();
 	icmp_rate_limit();
+	nothing_served_gate();
 	/* Last, as it takes the tunnel down: admin-down removes its routes,
 	 * which the FIB check of a global next hop notices. */
 	if (ok(sh("ip link set " TUN " down") == 0, "tunnel set down")) {
