@@ -14,6 +14,8 @@
 #   5. a more specific route into popa's tunnel to popb moves the traffic
 #   6. the tunnel is deleted: packets go to the kernel (pass_if_down);
 #      re-created + `anyxdp route refresh`: steered again
+#   7. with `anyxdp route refresh --watch` running, the tunnel set down
+#      and up again: to the kernel and back, nobody refreshing by hand
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -26,6 +28,7 @@ CAP_PID=
 lab() { "$TOP/scripts/lab.sh" --name "$LAB" "$@"; }
 cleanup() {
 	[[ -n $CAP_PID ]] && kill "$CAP_PID" 2>/dev/null
+	[[ -n ${WATCH:-} ]] && kill "$WATCH" 2>/dev/null
 	lab down >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -304,5 +307,41 @@ W6=$(probe tcp "$A6" 2>&1)
 equal "refreshed: whodis over IPv6 through popa" "$(answer_of "$W6" pop)" popa
 snap s10
 at_least "stats: steer_tc rose again after refresh" "$(sdelta s9 s10 steer_tc)" 2
+
+# ---- 7. admin down and up, followed by route refresh --watch ----
+
+# The route's via is link-local (as Babel's are), which a FIB lookup cannot
+# check: marking it down is the watcher's job.
+# (nsenter execs anyxdp, so $! is anyxdp itself, not a subshell)
+nsenter --net=/run/netns/"$LAB_NS_POPA" "$BIN/anyxdp" --pin-dir "$LAB_PIN_POPA" \
+	route refresh --watch >"$T/watch.out" 2>"$T/watch.err" &
+WATCH=$!
+sleep 0.5
+# route_state: poll route list for the state of the IPv4 route, up to 3 s
+route_state() {
+	local i s
+	for ((i = 0; i < 30; i++)); do
+		ax route list --json >"$T/rl.json" 2>/dev/null
+		s=$(j field "$T/rl.json" "$LAB_ANYCAST_V4" state)
+		s=${s//\"/}
+		[[ $s == "$1" ]] && break
+		sleep 0.1
+	done
+	echo "$s"
+}
+ok "ip link set $TUN down" popa ip link set "$TUN" down
+equal "--watch marked the route down by itself" "$(route_state down)" down
+snap s11
+not_ok "tunnel down: UDP echo $A4 gets no answer" no_answer udp "$A4"
+snap s12
+at_least "stats: pass_if_down rose while the tunnel is down" "$(sdelta s11 s12 pass_if_down)" 1
+equal "stats: nothing steered into the down tunnel" "$(sdelta s11 s12 steer_tc)" 0
+ok "ip link set $TUN up" popa ip link set "$TUN" up
+equal "--watch marked the route up again" "$(route_state up)" up
+U4=$(probe udp "$A4" 2>&1)
+answered "tunnel up again: UDP echo $A4" "$?" "$U4"
+kill -TERM "$WATCH" 2>/dev/null
+wait "$WATCH"
+equal "route refresh --watch exits 0 on SIGTERM" "$?" 0
 
 done_testing
