@@ -27,7 +27,7 @@ LIBS := -lbpf -lxdp -lelf -lz -pthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
-COMMON_SRCS := user/common.c user/cli.c user/prefix.c user/listparse.c user/maps.c user/blset.c user/attach.c user/linkwatch.c \
+COMMON_SRCS := user/common.c user/cli.c user/prefix.c user/listparse.c user/maps.c user/blset.c user/attach.c user/linkwatch.c user/babel.c \
 	user/steer.c user/conf.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(BUILD)/%.o)
 BPF_DEPS := $(wildcard include/*.h maps/*.h bpf/*.h)
