@@ -334,13 +334,8 @@ __noinline int tc_mss_clamp(struct __sk_buff *skb, __u64 max)
 	new = bpf_htons(max);
 	if (bpf_skb_store_bytes(skb, l4off + at, &new, sizeof(new), 0))
 		return 0;
-	/* An odd offset straddles two checksum words. */
-	if (at & 1)
-		bpf_l4_csum_replace(skb, l4off + offsetof(struct tcphdr, check),
-				    __builtin_bswap16(old), __builtin_bswap16(new), sizeof(new));
-	else
-		bpf_l4_csum_replace(skb, l4off + offsetof(struct tcphdr, check), old, new,
-				    sizeof(new));
+	csum_field_at(at, &old, &new);
+	bpf_l4_csum_replace(skb, l4off + offsetof(struct tcphdr, check), old, new, sizeof(new));
 	return 1;
 }
 

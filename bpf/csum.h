@@ -13,10 +13,7 @@ static __always_inline __u16 csum_fold(__u32 s)
 	return ~s & 0xffff;
 }
 
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). A 16-bit field at an odd
- * offset from the start of the checksummed data straddles two words;
- * its contribution is then the byte-swapped value, so callers pass
- * swapped old and new values for it. */
+/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). */
 static __always_inline void csum_replace16(__u16 *sum, __u16 old, __u16 new)
 {
 	__u32 s = ~(__u32)*sum & 0xffff;
@@ -24,6 +21,18 @@ static __always_inline void csum_replace16(__u16 *sum, __u16 old, __u16 new)
 	s += ~(__u32)old & 0xffff;
 	s += new;
 	*sum = csum_fold(s);
+}
+
+/* A 16-bit field at an odd offset from the start of the checksummed
+ * data straddles two checksum words; its contribution is then the
+ * byte-swapped value (RFC 1071 2(B)). Turns old and new into what the
+ * checksum sees. */
+static __always_inline void csum_field_at(int off, __u16 *old, __u16 *new)
+{
+	if (off & 1) {
+		*old = __builtin_bswap16(*old);
+		*new = __builtin_bswap16(*new);
+	}
 }
 
 /* Checksum of a fresh 20-byte IPv4 header (no options). */

@@ -432,11 +432,8 @@ __noinline int steer_mss_clamp(struct xdp_md *ctx, __u64 l4off, __u64 max)
 	old = *v;
 	new = bpf_htons(max);
 	*v = new;
-	/* An odd offset straddles two checksum words. */
-	if (at & 1)
-		csum_replace16(&th->check, __builtin_bswap16(old), __builtin_bswap16(new));
-	else
-		csum_replace16(&th->check, old, new);
+	csum_field_at(at, &old, &new);
+	csum_replace16(&th->check, old, new);
 	return 1;
 }
 
