@@ -110,7 +110,8 @@ static __always_inline int pkt_at(struct xdp_md *ctx, struct pkt *p, __u64 l3off
 	p->l3_proto = v6 ? ETH_P_IPV6 : ETH_P_IP;
 	p->l4_proto = (info >> 16) & 0xff;
 	p->fragment = info >> 24;
-	if (l3off > L2_MAX || l4off > 0xffff)
+	/* No frame is 16 KiB; the bound lets the verifier range-check p->l4. */
+	if (l3off > L2_MAX || l4off > 0x3fff)
 		return -1;
 	if (p->l3_proto == ETH_P_IP) {
 		p->ip4 = data + l3off;
@@ -126,9 +127,13 @@ static __always_inline int pkt_at(struct xdp_md *ctx, struct pkt *p, __u64 l3off
 }
 
 /* The MSS a SYN may carry through this next hop, 0: no clamping. */
-static __always_inline __u16 mss_wanted(struct pkt *p, struct steer_hit *h)
+static __always_inline __u16 mss_wanted(struct xdp_md *ctx, struct pkt *p, struct steer_hit *h)
 {
-	if (!cfg_mss_clamp || p->l4_proto != IPPROTO_TCP || p->fragment)
+	struct tcphdr *th = p->l4;
+
+	/* Only SYNs carry the option: other segments cost TC nothing. */
+	if (!cfg_mss_clamp || p->l4_proto != IPPROTO_TCP || p->fragment ||
+	    (void *)(th + 1) > (void *)(long)ctx->data_end || !th->syn)
 		return 0;
 	return mss_limit(p, h->mtu);
 }
@@ -192,7 +197,7 @@ static __always_inline int steer_family(struct xdp_md *ctx, __u64 l3off, __u64 l
 			return STEER_RET(steer_done(&h, SC_ICMP_TOO_BIG, r, bytes), XDP_TX);
 		return STEER_RET(steer_done(&h, SC_PASS_TOO_BIG, r, bytes), XDP_PASS);
 	}
-	mss = mss_wanted(&p, &h);
+	mss = mss_wanted(ctx, &p, &h);
 	if (h.nh->kind == NH_ETHER && !h.neigh)
 		return steer_xdp_out(ctx, &p, &h, &f, l3off, l4off, mss, bytes);
 	/* The TC path needs metadata; check it works before changing
@@ -319,8 +324,8 @@ __noinline int tc_mss_clamp(struct __sk_buff *skb, __u64 max)
 	__u16 old, new, *v;
 	int l4off, at;
 
-	if (bpf_skb_pull_data(skb, 14 + 60 + 60))
-		bpf_skb_pull_data(skb, 0);
+	/* Ethernet, IPv4 with options or IPv6, TCP with options, linear. */
+	bpf_skb_pull_data(skb, skb->len < 14 + 60 + 60 ? skb->len : 14 + 60 + 60);
 	l4off = tc_tcp_offset(skb);
 	if (l4off < 0 || l4off > 14 + 60)
 		return 0;

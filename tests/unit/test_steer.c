@@ -422,8 +422,10 @@ static int meta_mss_want(const struct steer_case *c)
 {
 	bool v6 = strchr(c->p.dst, ':') != NULL;
 
-	if (!c->p.tcp || c->out == OUT_TC_NEIGH)
-		return c->p.tcp ? 1460 : 0;
+	if (!c->p.tcp || c->p.tcp == TCP_ACK_MSS)
+		return 0;	/* only SYNs are worth TC's look */
+	if (c->out == OUT_TC_NEIGH)
+		return 1460;
 	return TUN_MTU - (v6 ? 60 : 40);
 }
 
