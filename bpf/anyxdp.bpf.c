@@ -21,6 +21,7 @@
 #include "../maps/stats.h"
 #include "../maps/attach.h"
 #include "../maps/steer.h"
+#include "../maps/sync.h"
 
 /* Set from the skeleton before load; the shipped object is the tested one. */
 const volatile __u8 cfg_entry_counters = 1;	/* per-prefix counters on hits */

@@ -284,4 +284,80 @@ struct icmp_bucket {
 };
 _Static_assert(sizeof(struct icmp_bucket) == 16, "icmp_bucket size");
 
+/* ---- Route sync (anyxdp sync): its state, for status and bpftool ----
+ * Userspace only; kept in pinned maps so `anyxdp sync status`, bpftool
+ * and monitoring read the same thing from outside the process. */
+
+/* Why a route the routing daemon selected is not used. Append only. */
+enum sync_ignore {
+	SYNC_IGN_NONE = 0,
+	SYNC_IGN_SOURCE_SPECIFIC,	/* `from` is not the default route */
+	SYNC_IGN_IFACE,			/* interface not allowed by --iface */
+	SYNC_IGN_NO_IFACE,		/* interface does not exist here */
+	SYNC_IGN_NOT_SERVED,		/* prefix lies in no served prefix */
+	SYNC_IGN_MAP_ERROR,		/* the map refused it (full?) */
+	SYNC_IGN_MAX,
+};
+#define SYNC_IGN_SLOTS 8
+
+enum sync_state {
+	SYNC_STOPPED = 0,	/* no process (or it exited) */
+	SYNC_CONNECTING,	/* no session yet; no routes learned in this run */
+	SYNC_DUMPING,		/* session up, reading the daemon's table */
+	SYNC_RUNNING,		/* following changes */
+	SYNC_GRACE,		/* session lost: routes kept until grace_until_ns */
+};
+
+enum sync_source_kind { SYNC_SRC_BABELD = 1, SYNC_SRC_NETLINK = 2 };
+
+struct sync_status {
+	__u32 pid;
+	__u32 state;		/* enum sync_state */
+	__u32 source;		/* enum sync_source_kind */
+	__u32 routes;		/* learned next hops this process has in the map */
+	__u32 stale;		/* of those, kept from before a reconnect or restart */
+	__u32 rib_routes;	/* routes the daemon told about */
+	__u32 ignored[SYNC_IGN_SLOTS];	/* selected routes not used now, by reason */
+	__u64 started_ns;	/* CLOCK_REALTIME, for all *_ns */
+	__u64 connected_ns;	/* 0 while not connected */
+	__u64 last_update_ns;	/* last change written to the map */
+	__u64 grace_until_ns;	/* SYNC_GRACE: when the stale routes go */
+	__u64 lines;		/* lines (babeld) or messages (netlink) read */
+	__u64 malformed;	/* lines skipped as malformed */
+	__u64 updates;		/* next-hop changes written */
+	__u64 reconnects;
+	__u64 errors;		/* map writes that failed */
+	__u32 lat_p50_us;	/* line read -> map updated */
+	__u32 lat_p99_us;
+	__u32 lat_max_us;
+	__u32 pad;
+	char source_name[64];	/* "babeld [::1]:33123", "netlink proto babel" */
+};
+_Static_assert(sizeof(struct sync_status) == 208, "sync_status size");
+_Static_assert(__builtin_offsetof(struct sync_status, started_ns) == 56, "sync_status started");
+_Static_assert(__builtin_offsetof(struct sync_status, source_name) == 144, "sync_status name");
+
+/* A selected route the sync ignores, and why. */
+struct sync_ignored_key {
+	__u8 family;
+	__u8 prefixlen;
+	__u8 from_len;		/* source-specific routes: length of `from` */
+	__u8 pad;
+	__u8 addr[16];
+	__u8 from[16];
+	char ifname[16];
+};
+_Static_assert(sizeof(struct sync_ignored_key) == 52, "sync_ignored_key size");
+
+struct sync_ignored_val {
+	__u32 reason;		/* enum sync_ignore */
+	__u32 metric;
+	__u8 via_family;
+	__u8 pad[7];
+	__u8 via[16];
+	__u64 since_ns;		/* CLOCK_REALTIME */
+};
+_Static_assert(sizeof(struct sync_ignored_val) == 40, "sync_ignored_val size");
+_Static_assert(__builtin_offsetof(struct sync_ignored_val, since_ns) == 32, "sync_ignored_val since");
+
 #endif

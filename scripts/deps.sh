@@ -8,7 +8,7 @@ set -euo pipefail
 
 PKGS=(
 	# build
-	make gcc clang llvm libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev pkg-config
+	make gcc clang llvm libbpf-dev libxdp-dev libmnl-dev bpftool libelf-dev zlib1g-dev pkg-config
 	# run and test
 	iproute2 nftables xdp-tools iputils-ping python3 procps kmod util-linux
 	# the namespace lab (scripts/lab.sh): userspace WireGuard, captures;
@@ -19,7 +19,7 @@ PKGS=(
 )
 # A command (or header) that proves each package is present.
 PROBES=(
-	make gcc clang llc /usr/include/bpf/libbpf.h /usr/include/xdp/libxdp.h bpftool
+	make gcc clang llc /usr/include/bpf/libbpf.h /usr/include/xdp/libxdp.h /usr/include/libmnl/libmnl.h bpftool
 	/usr/include/libelf.h /usr/include/zlib.h pkg-config
 	ip nft xdp-loader ping python3 ps lsmod nsenter setpriv mountpoint
 	wireguard-go wg ethtool socat tcpdump babeld bird

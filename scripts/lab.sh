@@ -14,6 +14,17 @@
 #   scripts/lab.sh move popa|popb       route the anycast prefixes (at inet) to that PoP
 #   scripts/lab.sh tunnel IFNAME        (re)create one tunnel end, same keys and addresses
 #   scripts/lab.sh exec NS CMD...       run CMD in namespace NS (client inet popa popb site)
+#   scripts/lab.sh link IFNAME down|up  set one tunnel end down or up; up puts back
+#                                       its link-local address and the site's routes
+#                                       through it, which the kernel drops on down
+#   scripts/lab.sh routing up babeld|bird   Babel daemons in site, popa, popb (over
+#                                       the tunnels); the site announces the anycast
+#                                       prefixes, the PoPs install what they learn
+#   scripts/lab.sh routing down         stop them, remove the routes they installed
+#   scripts/lab.sh routing status       which daemon runs where, the PoPs' Babel routes
+#   scripts/lab.sh routing wait PREFIX NS [--proto babel|bird] [--dev IF] [--absent]
+#                  [--timeout S]        wait (default 30 s) until NS has a route for
+#                                       PREFIX (or none, --absent); prints the ms waited
 #
 # Names: namespaces P-client, P-inet, P-popa, P-popb, P-site (P = --name,
 # default $AXLAB_NAME or axlab, up to 12 characters). Tunnel P-XY lives in
@@ -129,6 +140,7 @@ kill_pidfile() {
 
 lab_down() {
 	local n f d pid
+	routing_down
 	if [[ -x $TOP/build/anyxdp ]]; then
 		for n in popa popb; do
 			[[ -e /run/netns/$NAME-$n && -d /sys/fs/bpf/$NAME-$n ]] || continue
@@ -240,6 +252,10 @@ wg_start() {
 	inns "$n" wg set "$ifn" listen-port "$lport" private-key "$STATE/$s.key" \
 		peer "$(cat "$STATE/$peer.pub")" endpoint "$ep:$eport" \
 		allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25 || return 1
+	# only the fixed link-local address, no autoconfigured second one: a
+	# Babel speaker's source address (the next hop its neighbours install)
+	# must not depend on which of two the kernel picks
+	ip -n "$NAME-$n" link set "$ifn" addrgenmode none || return 1
 	ip -n "$NAME-$n" link set "$ifn" mtu "$TUN_MTU" up || return 1
 	addr "$n" "$ll/64" "$ifn"
 }
@@ -271,6 +287,22 @@ wait_handshake() {
 	wait
 	echo "no WireGuard handshake within 5 s on:$missing" >&2
 	return 1
+}
+
+# site_routes sa|sb: the site's default routes through that tunnel end
+# (through popa preferred). `replace`: also puts them back after the tunnel
+# end was down or re-created, which removes them.
+site_routes() {
+	case $1 in
+	sa)
+		ip -n "$NAME-site" route replace default dev "$NAME-sa" metric 10 &&
+			ip -n "$NAME-site" -6 route replace default via fe80::a:1 dev "$NAME-sa" metric 10
+		;;
+	sb)
+		ip -n "$NAME-site" route replace default dev "$NAME-sb" metric 20 &&
+			ip -n "$NAME-site" -6 route replace default via fe80::b:1 dev "$NAME-sb" metric 20
+		;;
+	esac
 }
 
 start_services() {
@@ -402,10 +434,8 @@ build() {
 	# socket is bound to the popb tunnel (the whodis/echo sockets are)
 	addr site "$SITE4/32" lo
 	addr site "$SITE6/128" lo
-	ip -n "$NAME-site" route add default dev "$NAME-sa" metric 10
-	ip -n "$NAME-site" route add default dev "$NAME-sb" metric 20
-	ip -n "$NAME-site" -6 route add default via fe80::a:1 dev "$NAME-sa" metric 10
-	ip -n "$NAME-site" -6 route add default via fe80::b:1 dev "$NAME-sb" metric 20
+	site_routes sa
+	site_routes sb
 	start_services
 	write_env
 }
@@ -440,7 +470,7 @@ lab_up() {
 need_lab() { [[ -e /run/netns/$NAME-inet && -r $STATE/env ]] || die "lab '$NAME' is not up (scripts/lab.sh up --name $NAME)"; }
 
 lab_status() {
-	local n s age pid
+	local n s age pid d r
 	printf 'lab %s\n' "$NAME"
 	for n in "${NSS[@]}"; do
 		if [[ -e /run/netns/$NAME-$n ]]; then
@@ -470,6 +500,11 @@ lab_status() {
 		echo "  anycast at inet: $(ip -n "$NAME-inet" route show "$ANY4" | head -1);" \
 			"$(ip -n "$NAME-inet" -6 route show "$ANY6" | head -1 | awk '{ print $1, $2, $3 }')"
 	fi
+	d=
+	for n in "${RT_NSS[@]}"; do
+		r=$(rt_running "$n") && d+=" $n=$r"
+	done
+	echo "  routing:${d:- no Babel daemons}${d:+ (lab.sh routing status)}"
 	for n in popa popb; do
 		[[ -e /run/netns/$NAME-$n ]] || continue
 		if ip -n "$NAME-$n" link show "$UP" 2>/dev/null | grep -q 'prog/xdp'; then
@@ -506,8 +541,342 @@ lab_tunnel() {
 	fi
 	kill_pidfile "$STATE/wg-$s.pid"
 	wg_start "$s" || die "cannot start tunnel $ifn"
+	site_routes "$s" || die "cannot put back the site's routes through $ifn"
+	if [[ $(rt_running "$n") == bird ]]; then
+		rt_addr4 add "$s" || die "cannot put back the IPv4 link address of $ifn"
+	fi
 	wait_handshake "$s" || die "tunnel $ifn has no handshake"
 	echo "tunnel $ifn (in $NAME-$n) recreated, ifindex $(ip -n "$NAME-$n" -j link show "$ifn" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])')"
+}
+
+# link IFNAME down|up: one tunnel end down or up. Down makes the kernel drop
+# the end's IPv6 addresses and the routes through it; up puts back its fixed
+# link-local address (before the link comes up, so that a Babel speaker has
+# its address at once) and, for the site's ends, the site's default routes.
+lab_link() {
+	local ifn=${1:-} st=${2:-} s n ll
+	s=${ifn#"$NAME-"}
+	[[ -n $ifn && $s != "$ifn" && -n ${TUN[$s]:-} && $st == @(up|down) ]] ||
+		die "usage: lab.sh link IFNAME down|up, IFNAME one of: ${TUN_ORDER[*]/#/$NAME-}"
+	need_lab
+	read -r n _ _ _ _ ll _ <<<"${TUN[$s]}"
+	if [[ $st == down ]]; then
+		ip -n "$NAME-$n" link set "$ifn" down || die "cannot set $ifn down in $NAME-$n"
+	else
+		ip -n "$NAME-$n" addr replace "$ll/64" dev "$ifn" nodad &&
+			ip -n "$NAME-$n" link set "$ifn" up &&
+			site_routes "$s" || die "cannot set $ifn up in $NAME-$n"
+	fi
+	echo "$ifn (in $NAME-$n) $st"
+}
+
+# ---- routing: Babel daemons (babeld or BIRD) on the tunnels ----
+#
+# One daemon per namespace: site (on sa, sb), popa (as, ab), popb (bs, ba).
+# The site announces the anycast prefixes; the PoPs announce nothing of
+# their own, pass on what they learn and install it in table main (proto
+# babel, or proto bird). Hello every second on the tunnels, interfaces of
+# type wired (no RTT cost: a loaded machine must not change the metrics), so
+# the direct tunnel PoP->site costs 96 and the detour via the other PoP 192,
+# and a cut tunnel is noticed after two (babeld) or three (BIRD) missed
+# hellos. Files: $STATE/{babeld,bird}-NS.{conf,pid,log}, babeld-NS.state;
+# babeld's read-only local interface is TCP [::1]:33123 in NS and the unix
+# socket babeld-NS.sock (a socat relay to the port); BIRD's control socket
+# is bird-NS.ctl (birdc -s).
+
+RT_NSS=(site popa popb)
+declare -A RT_IFS=([site]="sa sb" [popa]="as ab" [popb]="bs ba")
+RT_BABELD_PORT=33123
+RT_HELLO=1
+# BIRD 2.0.12's Babel cannot announce IPv4 routes with an IPv6 next hop
+# (RFC 9229 came later; babeld sends v4-via-v6), so for BIRD each tunnel end
+# gets an IPv4 link-local address, /32 with its peer's (a connected route
+# to the next hop: without one BIRD's routes are `onlink`, and a FIB lookup
+# of the next hop, as anyxdp does for a global `via`, leaves by the uplink).
+# routing down removes them.
+declare -A RT_NH4=([as]=169.254.10.1 [sa]=169.254.10.2 [bs]=169.254.11.1 [sb]=169.254.11.2
+	[ab]=169.254.171.1 [ba]=169.254.171.2)
+declare -A RT_ID=([popa]=10.255.0.1 [popb]=10.255.0.2 [site]=10.255.0.3)
+
+# rt_running NS: "babeld" or "bird" if that daemon runs in NS (per its pid file)
+rt_running() {
+	local d pid
+	for d in babeld bird; do
+		pid=$(cat "$STATE/$d-$1.pid" 2>/dev/null)
+		[[ $pid =~ ^[0-9]+$ ]] && alive "$pid" && [[ $(ps -o comm= -p "$pid") == "$d" ]] &&
+			{ echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# rt_stop_pid PID: TERM, up to 5 s, then KILL (and up to 1 s more)
+rt_stop_pid() {
+	local pid=$1 i
+	kill "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		alive "$pid" || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	for ((i = 0; i < 10; i++)); do
+		alive "$pid" || return 0
+		sleep 0.1
+	done
+}
+
+routing_down() {
+	local n d f pid fam s
+	for n in "${RT_NSS[@]}"; do
+		for d in babeld bird; do
+			f=$STATE/$d-$n.pid
+			pid=$(cat "$f" 2>/dev/null)
+			[[ $pid =~ ^[0-9]+$ && $(ps -o comm= -p "$pid" 2>/dev/null) == "$d" ]] && rt_stop_pid "$pid"
+			rm -f "$f" "$STATE/$d-$n.sock" "$STATE/$d-$n.ctl"
+		done
+		pid=$(cat "$STATE/socat-$n.pid" 2>/dev/null)
+		[[ $pid =~ ^[0-9]+$ && $(ps -o comm= -p "$pid" 2>/dev/null) == socat ]] && kill_pid "$pid"
+		rm -f "$STATE/socat-$n.pid"
+		[[ -e /run/netns/$NAME-$n ]] || continue
+		# a daemon whose pid file was lost: the lab's namespaces are ours
+		for pid in $(ip netns pids "$NAME-$n" 2>/dev/null); do
+			[[ $(ps -o comm= -p "$pid" 2>/dev/null) == @(babeld|bird) ]] && rt_stop_pid "$pid"
+		done
+		for fam in -4 -6; do
+			ip -n "$NAME-$n" "$fam" route flush proto babel 2>/dev/null
+			ip -n "$NAME-$n" "$fam" route flush proto bird 2>/dev/null
+		done
+	done
+	# (removing a device's last IPv4 address removes the IPv4 routes through
+	# it: put back the site's)
+	for s in "${TUN_ORDER[@]}"; do rt_addr4 del "$s"; done
+	for s in sa sb; do
+		[[ -n $(ip -n "$NAME-site" link show "$NAME-$s" up 2>/dev/null) ]] && site_routes "$s" 2>/dev/null
+	done
+	if [[ -e /run/netns/$NAME-site ]]; then
+		ip -n "$NAME-site" route del blackhole "$ANY4" proto static 2>/dev/null
+		ip -n "$NAME-site" -6 route del blackhole "$ANY6" proto static 2>/dev/null
+	fi
+	return 0
+}
+
+# rt_addr4 add|del SUFFIX: the IPv4 link address of a tunnel end (for BIRD)
+rt_addr4() {
+	local s=$2 n peer
+	read -r n peer _ <<<"${TUN[$s]}"
+	[[ -e /run/netns/$NAME-$n ]] || return 0
+	if [[ $1 == add ]]; then
+		[[ -n $(ip -n "$NAME-$n" addr show dev "$NAME-$s" to "${RT_NH4[$s]}/32" 2>/dev/null) ]] && return 0
+		ip -n "$NAME-$n" addr add "${RT_NH4[$s]}/32" peer "${RT_NH4[$peer]}/32" dev "$NAME-$s"
+	else
+		[[ -n $(ip -n "$NAME-$n" addr show dev "$NAME-$s" to "${RT_NH4[$s]}/32" 2>/dev/null) ]] || return 0
+		ip -n "$NAME-$n" addr del "${RT_NH4[$s]}/32" peer "${RT_NH4[$peer]}/32" dev "$NAME-$s" 2>/dev/null
+		return 0
+	fi
+}
+
+babeld_conf() {
+	local n=$1
+	cat <<EOC
+# scripts/lab.sh routing up babeld: $NAME-$n
+# read-only local interface on TCP [::1]:$RT_BABELD_PORT of $NAME-$n. babeld has one
+# local server, a port or a path (the last one given wins); lab.sh relays
+# $STATE/babeld-$n.sock to the port with socat.
+local-port $RT_BABELD_PORT
+# a new router-id each start: a restarted babeld is not held back by the
+# seqnos its previous self left in its neighbours (no MAC to derive one from
+# on the tunnels anyway)
+random-id true
+# the lab sets forwarding and rp_filter itself; leave the site's sysctls alone
+skip-kernel-setup true
+default type wired hello-interval $RT_HELLO
+# no metric smoothing: with the default half-life (4 s) a tunnel that comes
+# back takes ~30 s to win again (its smoothed metric decays from 65535)
+smoothing-half-life 0
+EOC
+	[[ $n == site ]] && cat <<EOC
+redistribute proto 4 ip $ANY4 allow
+redistribute proto 4 ip $ANY6 allow
+EOC
+	cat <<EOC
+redistribute local deny
+redistribute deny
+EOC
+}
+
+bird_conf() {
+	local n=$1 s
+	cat <<EOC
+# scripts/lab.sh routing up bird: $NAME-$n
+log "$STATE/bird-$n.log" all;
+router id ${RT_ID[$n]};
+protocol device { scan time 10; }
+# the Babel routes (and the site's own prefixes) into table main, proto bird
+protocol kernel kernel4 {
+	ipv4 { import none; export where source ~ [ RTS_BABEL, RTS_STATIC ]; };
+	learn off;
+}
+protocol kernel kernel6 {
+	ipv6 { import none; export where source ~ [ RTS_BABEL, RTS_STATIC ]; };
+	learn off;
+}
+EOC
+	[[ $n == site ]] && cat <<EOC
+protocol static anycast4 { ipv4; route $ANY4 blackhole; }
+protocol static anycast6 { ipv6; route $ANY6 blackhole; }
+EOC
+	cat <<EOC
+protocol babel {
+	ipv4 { import all; export where source ~ [ RTS_BABEL, RTS_STATIC ]; };
+	ipv6 { import all; export where source ~ [ RTS_BABEL, RTS_STATIC ]; };
+EOC
+	# limit 14: down after the third missed hello (BIRD's default, 12 of the
+	# last 16, would take five). next hop ipv4: the end's address (the
+	# default, but BIRD would drop the IPv4 routes if it went missing)
+	for s in ${RT_IFS[$n]}; do
+		echo "	interface \"$NAME-$s\" { type wired; hello interval $RT_HELLO s; limit 14; next hop ipv4 ${RT_NH4[$s]}; };"
+	done
+	echo "}"
+}
+
+# rt_start DAEMON NS: start it and wait (5 s) until it answers
+rt_start() {
+	local d=$1 n=$2 i pid ifs=()
+	local conf=$STATE/$d-$n.conf pidf=$STATE/$d-$n.pid log=$STATE/$d-$n.log
+	for i in ${RT_IFS[$n]}; do ifs+=("$NAME-$i"); done
+	rm -f "$pidf"
+	if [[ $d == babeld ]]; then
+		babeld_conf "$n" >"$conf"
+		rm -f "$STATE/babeld-$n.sock"
+		inns "$n" babeld -D -I "$pidf" -S "$STATE/babeld-$n.state" -c "$conf" -L "$log" \
+			"${ifs[@]}" </dev/null >>"$log.err" 2>&1 || { echo "babeld in $NAME-$n did not start: $(tail -3 "$log.err")" >&2; return 1; }
+		# the unix socket: socat relays each connection to the TCP port
+		nsenter --net=/run/netns/"$NAME-$n" setsid socat UNIX-LISTEN:"$STATE/babeld-$n.sock",fork,unlink-early,mode=600 \
+			"TCP6:[::1]:$RT_BABELD_PORT" </dev/null >>"$log.err" 2>&1 &
+		echo $! >"$STATE/socat-$n.pid"
+		for ((i = 0; i < 50; i++)); do
+			pid=$(cat "$pidf" 2>/dev/null)
+			[[ -n $pid && -S $STATE/babeld-$n.sock ]] && alive "$pid" &&
+				inns "$n" socat -u OPEN:/dev/null "TCP6:[::1]:$RT_BABELD_PORT" 2>/dev/null && return 0
+			sleep 0.1
+		done
+	else
+		bird_conf "$n" >"$conf"
+		rm -f "$STATE/bird-$n.ctl"
+		inns "$n" bird -c "$conf" -s "$STATE/bird-$n.ctl" -P "$pidf" </dev/null >>"$log" 2>&1 ||
+			{ echo "bird in $NAME-$n did not start: $(tail -3 "$log")" >&2; return 1; }
+		for ((i = 0; i < 50; i++)); do
+			pid=$(cat "$pidf" 2>/dev/null)
+			[[ -n $pid ]] && alive "$pid" && birdc -s "$STATE/bird-$n.ctl" show status >/dev/null 2>&1 && return 0
+			sleep 0.1
+		done
+	fi
+	echo "$d in $NAME-$n does not answer (see $log)" >&2
+	return 1
+}
+
+routing_up() {
+	local d=${1:-} n s
+	[[ $d == @(babeld|bird) ]] || die "usage: lab.sh routing up babeld|bird"
+	command -v "$d" >/dev/null || die "'$d' is missing (scripts/deps.sh installs it)"
+	[[ $d == bird ]] && { command -v birdc >/dev/null || die "'birdc' is missing (scripts/deps.sh installs bird2)"; }
+	need_lab
+	routing_down
+	if [[ $d == babeld ]]; then
+		# what the site redistributes (proto static); also keeps the site from
+		# sending the anycast prefixes' other addresses back to a PoP
+		ip -n "$NAME-site" route replace blackhole "$ANY4" proto static &&
+			ip -n "$NAME-site" -6 route replace blackhole "$ANY6" proto static ||
+			die "cannot add the site's blackhole routes"
+	else
+		for s in "${TUN_ORDER[@]}"; do
+			rt_addr4 add "$s" || { routing_down; die "cannot add the IPv4 link address of $NAME-$s"; }
+		done
+	fi
+	for n in "${RT_NSS[@]}"; do
+		rt_start "$d" "$n" || { routing_down; die "routing up $d failed (stopped what had started)"; }
+	done
+	echo "$d runs in ${RT_NSS[*]/#/$NAME-} (hello ${RT_HELLO}s); routes: lab.sh routing status --name $NAME"
+}
+
+routing_status() {
+	local n d fam r
+	need_lab
+	for n in "${RT_NSS[@]}"; do
+		if d=$(rt_running "$n"); then
+			printf '%-6s %s (pid %s) on %s\n' "$n" "$d" "$(cat "$STATE/$d-$n.pid")" "$(for s in ${RT_IFS[$n]}; do printf '%s ' "$NAME-$s"; done)"
+		else
+			printf '%-6s no Babel daemon\n' "$n"
+		fi
+		for fam in -4 -6; do
+			for r in babel bird; do
+				ip -n "$NAME-$n" "$fam" route show proto "$r" | sed "s/^/         /"
+			done
+		done
+	done
+	if [[ $(rt_running site) == babeld ]]; then
+		echo "babeld's local interface: lab.sh exec NS socat - TCP6:[::1]:$RT_BABELD_PORT  (or UNIX-CONNECT:$STATE/babeld-NS.sock); send 'dump'"
+	elif [[ $(rt_running site) == bird ]]; then
+		echo "BIRD: birdc -s $STATE/bird-NS.ctl show babel entries"
+	fi
+}
+
+# routing wait PREFIX NS [--proto P] [--dev IF] [--absent] [--timeout S]
+routing_wait() {
+	local pfx='' n='' proto='' dev='' absent='' timeout=30 fam=-4 sel t0 now out tmo what
+	while (($#)); do
+		case $1 in
+		--proto) proto=${2:-}; shift 2 || shift ;;
+		--dev) dev=${2:-}; shift 2 || shift ;;
+		--timeout) timeout=${2:-}; shift 2 || shift ;;
+		--absent) absent=1; shift ;;
+		-*) die "routing wait: unknown option '$1'" ;;
+		*)
+			if [[ -z $pfx ]]; then pfx=$1; elif [[ -z $n ]]; then n=$1; else die "routing wait: extra argument '$1'"; fi
+			shift
+			;;
+		esac
+	done
+	[[ -n $pfx && -n $n ]] || die "usage: lab.sh routing wait PREFIX NS [--proto babel|bird] [--dev IF] [--absent] [--timeout S]"
+	[[ " ${NSS[*]} " == *" $n "* ]] || die "routing wait: NS is one of: ${NSS[*]}"
+	[[ $timeout =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "routing wait: bad --timeout '$timeout'"
+	[[ -e /run/netns/$NAME-$n ]] || die "namespace $NAME-$n does not exist (lab.sh up --name $NAME)"
+	tmo=$(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1000 }')
+	[[ $pfx == *:* ]] && fam=-6
+	sel=(exact "$pfx")
+	[[ -n $proto ]] && sel+=(proto "$proto")
+	[[ -n $dev ]] && sel+=(dev "$dev")
+	t0=$(date +%s%N)
+	while :; do
+		# (with --dev, a missing device is an error: no route through it)
+		out=$(ip -n "$NAME-$n" "$fam" route show "${sel[@]}" 2>/dev/null)
+		now=$(date +%s%N)
+		if [[ -n $absent && -z $out || -z $absent && -n $out ]]; then
+			echo $(((now - t0) / 1000000))
+			return 0
+		fi
+		if (((now - t0) / 1000000 >= tmo)); then
+			if [[ -n $absent ]]; then what="still a route"; else what="no route"; fi
+			echo "lab: routing wait: after ${timeout}s $NAME-$n has $what for $pfx${proto:+ proto $proto}${dev:+ dev $dev}; its routes for $pfx:" >&2
+			ip -n "$NAME-$n" "$fam" route show exact "$pfx" 2>&1 | sed 's/^/lab:   /' >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+lab_routing() {
+	local sub=${1:-}
+	shift || true
+	case $sub in
+	up) routing_up "$@" ;;
+	down)
+		routing_down
+		echo "routing stopped in lab '$NAME'"
+		;;
+	status) routing_status ;;
+	wait) routing_wait "$@" ;;
+	*) die "usage: lab.sh routing up babeld|bird | down | status | wait PREFIX NS [--proto P] [--dev IF] [--absent] [--timeout S]" ;;
+	esac
 }
 
 [[ ${1:-} == -h || ${1:-} == --help || ${1:-} == help ]] && { usage; exit 0; }
@@ -527,6 +896,8 @@ env)
 	;;
 move) lab_move "$@" ;;
 tunnel) lab_tunnel "$@" ;;
+link) lab_link "$@" ;;
+routing) lab_routing "$@" ;;
 exec)
 	[[ $# -ge 2 && " ${NSS[*]} " == *" $1 "* ]] || die "usage: lab.sh exec NS CMD..., NS one of: ${NSS[*]}"
 	n=$1

@@ -510,6 +510,8 @@ static const struct subcmd cmds[] = {
 	{ "prefix", cmd_prefix, "add|del|list ...", "served (anycast) prefixes" },
 	{ "route", cmd_route, "add|del|list|refresh ...", "routes inside served prefixes" },
 	{ "config", cmd_config, "check|apply [FILE]", "the config file" },
+	{ "sync", cmd_sync, "[--babel ADDR | --netlink] ... | status",
+	  "follow Babel's routes into the next-hop map" },
 	{}
 };
 

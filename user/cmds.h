@@ -32,6 +32,7 @@ static inline void counter_add(struct counter *to, const struct counter *c)
 int cmd_prefix(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 /* The per-served-prefix counter table of `stats` and `prefix list`. */
 int served_table(struct anyxdp_maps *m, bool json);

@@ -22,7 +22,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int open_link_socket(void)
+int link_watch_open(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
@@ -40,7 +40,7 @@ static int open_link_socket(void)
 
 /* Read everything queued. ENOBUFS (we fell behind) still means "something
  * changed": the refresh reads the whole state anyway. */
-static int drain(int fd)
+int link_watch_drain(int fd)
 {
 	char buf[16384];
 
@@ -63,7 +63,7 @@ int link_watch(int (*fn)(void *arg), void *arg)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	p.fd = open_link_socket();
+	p.fd = link_watch_open();
 	if (p.fd < 0) {
 		log_err("cannot listen for link changes (rtnetlink): %s", strerror(-p.fd));
 		return p.fd;
@@ -76,7 +76,7 @@ int link_watch(int (*fn)(void *arg), void *arg)
 			continue;
 		}
 		/* Let the burst finish, then act once. */
-		while (!stop && poll(&p, 1, SETTLE_MS) > 0 && !(err = drain(p.fd)))
+		while (!stop && poll(&p, 1, SETTLE_MS) > 0 && !(err = link_watch_drain(p.fd)))
 			;
 		if (!err && !stop)
 			err = fn(arg);

@@ -8,4 +8,9 @@
  * netlink error or the first error fn returns. */
 int link_watch(int (*fn)(void *arg), void *arg);
 
+/* For event loops of their own: a non-blocking socket on link events,
+ * and reading all that is queued (0, or -errno). */
+int link_watch_open(void);
+int link_watch_drain(int fd);
+
 #endif

@@ -362,3 +362,29 @@ int outer_get(struct anyxdp_maps *m, int idx, __u32 slot)
 	fd = bpf_map_get_fd_by_id(id);
 	return fd < 0 ? -errno : fd;
 }
+
+int maps_open_sync(struct anyxdp_maps *m, int *status_fd, int *ignored_fd, bool create)
+{
+	int err;
+
+	*status_fd = pin_get(m->dir, "sync_status");
+	*ignored_fd = pin_get(m->dir, "sync_ignored");
+	if (*status_fd >= 0 && *ignored_fd >= 0)
+		return 0;
+	close_fd(status_fd);
+	close_fd(ignored_fd);
+	if (!create)
+		return -ENOENT;
+	/* A pin dir from before the sync: the object pins what is missing. */
+	err = create_pins(m->dir);
+	if (err)
+		return err;
+	*status_fd = pin_get(m->dir, "sync_status");
+	*ignored_fd = pin_get(m->dir, "sync_ignored");
+	if (*status_fd >= 0 && *ignored_fd >= 0)
+		return 0;
+	err = *status_fd < 0 ? *status_fd : *ignored_fd;
+	close_fd(status_fd);
+	close_fd(ignored_fd);
+	return err;
+}

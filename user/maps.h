@@ -49,6 +49,10 @@ int maps_lock(struct anyxdp_maps *m);
 /* Let other commands in again (long-running commands, between changes). */
 void maps_unlock(struct anyxdp_maps *m);
 
+/* The route sync's state maps (sync_status, sync_ignored); with create,
+ * pinned first if this pin dir predates them. -ENOENT if absent. */
+int maps_open_sync(struct anyxdp_maps *m, int *status_fd, int *ignored_fd, bool create);
+
 /* Open the skeleton with its maps bound to dir (pins reused or made). */
 struct anyxdp_bpf *skel_open_pinned(const char *dir);
 

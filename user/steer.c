@@ -202,13 +202,23 @@ int steer_table_copy(struct steer_table *dst, const struct steer_table *src)
 	return 0;
 }
 
+/* Every edit leaves the table sorted (table_sort, or removals that keep
+ * the order), so a binary search finds p. */
 struct steer_entry *steer_find(struct steer_table *t, const struct prefix *p)
 {
-	size_t i;
+	size_t lo = 0, hi = t->n;
 
-	for (i = 0; i < t->n; i++)
-		if (!prefix_cmp(&t->v[i].pfx, p))
-			return &t->v[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = prefix_cmp(&t->v[mid].pfx, p);
+
+		if (!c)
+			return &t->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -947,4 +957,111 @@ int steer_refresh(struct anyxdp_maps *m, struct steer_refresh_report *r)
 	steer_table_free(&new);
 	steer_table_free(&old);
 	return err;
+}
+
+/* ---- one learned next hop, straight in the maps (anyxdp sync) ---- */
+
+/* The trie entry that covers p most closely (LPM lookup), or -ENOENT. */
+static int trie_cover(struct anyxdp_maps *m, const struct prefix *p, struct steer_val *v)
+{
+	union { struct bl_key4 k4; struct bl_key6 k6; } key;
+
+	key_of(p, &key);
+	if (bpf_map_lookup_elem(trie_fd(m, p->family), &key, v))
+		return -errno;
+	return 0;
+}
+
+int steer_served_len(struct anyxdp_maps *m, const struct prefix *p)
+{
+	struct steer_val v;
+	int err = trie_cover(m, p, &v);
+
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	/* Entries inside a served prefix carry its length; others have 0. */
+	return v.served_len && v.served_len <= p->plen ? v.served_len : 0;
+}
+
+static int count_add(struct anyxdp_maps *m, int delta)
+{
+	struct bl_ctl c;
+	int err = ctl_read(m, &c);
+
+	if (err)
+		return err;
+	c.n_steer = (__u32)((int)c.n_steer + delta);
+	return ctl_write(m, &c);
+}
+
+static int learned_write(struct anyxdp_maps *m, const struct prefix *p,
+			 const struct steer_val *v, bool is_new)
+{
+	struct steer_entry e = { .pfx = *p, .val = *v };
+	const struct nexthop *nh = &v->nh[ORIGIN_LEARNED];
+	int err = 0;
+
+	if (is_new) {
+		void *zero = calloc(m->ncpus, sizeof(struct steer_stats));
+
+		if (!zero)
+			return -ENOMEM;
+		err = stats_create(m, p, zero);
+		free(zero);
+	}
+	if (!err && wants_port(nh))
+		err = port_add(m, nh->ifindex);
+	if (!err)
+		err = trie_write(m, &e);
+	if (!err && is_new)
+		err = count_add(m, 1);
+	return err;
+}
+
+static int learned_clear(struct anyxdp_maps *m, const struct prefix *p, struct steer_val *v)
+{
+	struct steer_entry e = { .pfx = *p, .val = *v };
+	int err;
+
+	memset(&e.val.nh[ORIGIN_LEARNED], 0, sizeof(e.val.nh[0]));
+	if ((v->flags & STEER_SERVED) || nh_present(&v->nh[ORIGIN_STATIC]))
+		return trie_write(m, &e);
+	/* Trie entry before its counters, as write_trie() does. */
+	err = map_del(trie_fd(m, p->family), p) ?: map_del(stats_fd(m, p->family), p);
+	return err ?: count_add(m, -1);
+}
+
+int steer_learned_set(struct anyxdp_maps *m, const struct prefix *p,
+		      const struct nexthop *nh, bool dry_run, struct nexthop *before)
+{
+	struct steer_val v, nv;
+	bool exact;
+	int err = trie_cover(m, p, &v);
+
+	if (err && err != -ENOENT)
+		return err;
+	exact = !err && v.prefixlen == p->plen;
+	if (before) {
+		memset(before, 0, sizeof(*before));
+		if (exact)
+			*before = v.nh[ORIGIN_LEARNED];
+	}
+	if (!nh) {
+		if (!exact || !nh_present(&v.nh[ORIGIN_LEARNED]))
+			return 0;
+		return dry_run ? 1 : learned_clear(m, p, &v) ?: 1;
+	}
+	if (err || !v.served_len || v.served_len > p->plen)
+		return -ENOENT;
+	if (exact && !memcmp(&v.nh[ORIGIN_LEARNED], nh, sizeof(*nh)))
+		return 0;
+	if (exact) {
+		nv = v;
+	} else {
+		memset(&nv, 0, sizeof(nv));
+		nv.prefixlen = p->plen;
+		nv.served_len = v.served_len;
+	}
+	nv.nh[ORIGIN_LEARNED] = *nh;
+	return dry_run ? 1 : learned_write(m, p, &nv, !exact) ?: 1;
 }

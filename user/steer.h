@@ -126,6 +126,20 @@ struct steer_refresh_report {
  * bring tx_ports in line. r may be NULL. */
 int steer_refresh(struct anyxdp_maps *m, struct steer_refresh_report *r);
 
+/*
+ * One prefix's learned next hop, written straight to the maps without
+ * reading the table, so a change costs a few syscalls however many routes
+ * there are (anyxdp sync). nh NULL removes it. The caller holds
+ * maps_lock(). before (may be NULL) gets the learned next hop that was
+ * there, zeroed if none. Returns 1 if the maps changed (or would, with
+ * dry_run), 0 if they already were so, -ENOENT when p lies in no served
+ * prefix, or -errno.
+ */
+int steer_learned_set(struct anyxdp_maps *m, const struct prefix *p,
+		      const struct nexthop *nh, bool dry_run, struct nexthop *before);
+/* Length of the served prefix p lies in, 0 if none, or -errno. */
+int steer_served_len(struct anyxdp_maps *m, const struct prefix *p);
+
 /* Number of interfaces in tx_ports; for status. */
 int steer_tx_ports_count(struct anyxdp_maps *m);
 
