@@ -260,12 +260,14 @@ static int take_lines(struct babel_source *s, struct rib *r, struct src_events *
 	int err = 0;
 
 	while (!err && (nl = memchr(start, '\n', end - start))) {
+		bool nul = memchr(start, '\0', nl - start) != NULL;
+
 		*nl = '\0';
 		if (nl > start && nl[-1] == '\r')
 			nl[-1] = '\0';
 		if (s->skipping)
 			s->skipping = false;
-		else if (memchr(start, '\0', nl - start))
+		else if (nul)
 			ev->malformed++, warn_malformed(s, "NUL byte in line", "");
 		else
 			err = babelsrc_line(s, start, r, ev);
@@ -297,6 +299,7 @@ int babelsrc_read(struct babel_source *s, struct rib *r, struct src_events *ev)
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	if (n == 0) {
+		s->buf[s->len] = '\0';	/* take_lines() left it at most LINE_MAX_LEN */
 		if (s->len && !s->skipping) {
 			ev->malformed++;
 			warn_malformed(s, "connection closed in the middle of a line", s->buf);
