@@ -309,6 +309,17 @@ equal "with everything as it was" "$(learned 203.0.113.0/24)" "axlab-as fe80::a:
 stop_sync
 equal "exit 0 after all that" "$SYNC_RC" "0"
 
+# n_steer (bl_ctl) gates the XDP lookup: it must count the trie entries the
+# sync added and removed one by one.
+nsteer=$(bpftool -j map dump pinned "$PIN/bl_ctl" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["formatted"]["value"]["n_steer"])')
+entries=$(( $(bpftool -j map dump pinned "$PIN/steer_v4" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))') +
+	    $(bpftool -j map dump pinned "$PIN/steer_v6" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))') ))
+equal "bl_ctl.n_steer equals the trie entries after all that" "$nsteer" "$entries"
+ax route list --json >"$T/rows.json"
+equal "every learned route has its counters entry" \
+	"$(bpftool -j map dump pinned "$PIN/steer_stats_v4" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')" \
+	"$(bpftool -j map dump pinned "$PIN/steer_v4" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+
 # ---- TCP, as babeld's local-port ----
 kill "$FB_PID"; wait "$FB_PID" 2>/dev/null
 "${IN[@]}" "$PY" "$TOP/tests/lab/fake_babeld.py" --listen "tcp:[::1]:33123" --ctl "$T/fb.ctl" \

@@ -1,0 +1,640 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Route churn benchmark for `anyxdp sync` (driven by tests/bench/bench_sync.sh).
+
+  bench_sync.py --ns NS --pin-base DIR --tmp DIR [--reps N] [--changes N]
+                [--sizes N,N] [--quick]
+
+The namespace NS must exist with the interfaces wgb0..wgb3 up (the shell
+script makes it). Prints the Markdown section on stdout, progress on stderr.
+
+The synthetic stream (fixed seed). P served prefixes (80% IPv4 /24 in
+10.0.0.0/8, 20% IPv6 /48 in 2001:db8::/32), each with a selected route
+through one of wgb0..wgb3 and an unselected one through another, as babeld
+dumps them. Then CHANGES route changes, each of which changes exactly one
+learned next hop in the map (so `updates` must end at CHANGES exactly):
+
+  45% metric change of the selected route          1 line
+  35% switch to another neighbour (interface):     2 lines (new one installed,
+      then the old one "installed no")
+  12% retraction (metric 65535)                    1 line
+   8% flush of the selected route                  1 line
+  and a retracted or flushed prefix's next change is its return (1 line).
+
+A prefix comes back at the earliest 100 lines later, so two changes of one
+prefix never share a read (4 KiB, ~27 lines) and are never merged.
+
+The same events as kernel routes (`ip -batch`, proto babel, one route
+operation per event): a metric change becomes another gateway on the same
+interface (the kernel's route metric is part of the route's identity, and
+babeld keeps it fixed), a switch a `route replace` to the other interface,
+a retraction or flush a `route del`, a return a `route add`.
+"""
+import argparse
+import ctypes
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ANYXDP = os.path.join(TOP, "build", "anyxdp")
+FAKE = os.path.join(TOP, "tests", "lab", "fake_babeld.py")
+IFACES = 4
+GAP = 100
+SERVED = ["10.0.0.0/8", "2001:db8::/32"]
+ID = "02:00:00:00:00:00:00:02"
+INF = 65535
+
+CHILDREN = set()
+PIDFILE = None
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def note_pids():
+    if PIDFILE:
+        with open(PIDFILE, "w") as f:
+            f.write("".join(f"{p.pid}\n" for p in CHILDREN))
+
+
+def spawn(args, **kw):
+    p = subprocess.Popen(args, **kw)
+    CHILDREN.add(p)
+    note_pids()
+    return p
+
+
+def reap(p, sig=signal.SIGTERM, timeout=10):
+    if p.poll() is None:
+        p.send_signal(sig)
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)
+    CHILDREN.discard(p)
+    note_pids()
+    return p.returncode
+
+
+# ---- reading sync_status without a process per poll ----
+
+class Bpf:
+    NR = {"x86_64": 321, "aarch64": 280}
+
+    def __init__(self):
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.nr = self.NR[os.uname().machine]
+
+    def _call(self, cmd, attr):
+        buf = ctypes.create_string_buffer(attr, 128)
+        rc = self.libc.syscall(ctypes.c_long(self.nr), ctypes.c_int(cmd), buf, ctypes.c_uint(128))
+        if rc < 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+        return rc
+
+    def obj_get(self, path):
+        p = ctypes.create_string_buffer(path.encode())
+        self._keep = p
+        return self._call(7, struct.pack("=QII", ctypes.addressof(p), 0, 0))
+
+    def lookup(self, fd, key, vsize):
+        k = ctypes.create_string_buffer(key, len(key))
+        v = ctypes.create_string_buffer(vsize)
+        self._call(1, struct.pack("=IIQQQ", fd, 0, ctypes.addressof(k), ctypes.addressof(v), 0))
+        return v.raw
+
+
+STATES = ["stopped", "connecting", "dumping", "running", "grace"]
+
+
+class Status:
+    """struct sync_status (include/anyxdp.h), read from the pinned map."""
+
+    def __init__(self, bpf, pin):
+        self.bpf = bpf
+        self.fd = bpf.obj_get(os.path.join(pin, "sync_status"))
+
+    def read(self):
+        v = self.bpf.lookup(self.fd, struct.pack("=I", 0), 208)
+        pid, state, _src, routes, stale, rib = struct.unpack_from("=6I", v, 0)
+        (started, connected, last_update, _grace, lines, malformed, updates, _rec,
+         errors) = struct.unpack_from("=9Q", v, 56)
+        p50, p99, mx = struct.unpack_from("=3I", v, 128)
+        return dict(pid=pid, state=STATES[state] if state < len(STATES) else str(state),
+                    routes=routes, stale=stale, rib_routes=rib, started_ns=started,
+                    connected_ns=connected, last_update_ns=last_update, lines=lines,
+                    malformed=malformed, updates=updates, errors=errors, p50=p50, p99=p99,
+                    max=mx)
+
+    def close(self):
+        os.close(self.fd)
+
+
+def wait_for(desc, fn, timeout):
+    end = time.monotonic() + timeout
+    while True:
+        r = fn()
+        if r:
+            return r
+        if time.monotonic() > end:
+            raise RuntimeError(f"timed out after {timeout} s waiting for {desc}")
+        time.sleep(0.02)
+
+
+# ---- the synthetic stream ----
+
+def via(i, alt=0):
+    return f"fe80::b{i}:{2 + alt}"
+
+
+def make_prefixes(n, rng):
+    n6 = n // 5
+    n4 = n - n6
+    v4 = rng.sample(range(1, 65536), n4)
+    v6 = rng.sample(range(1, 65536), n6)
+    return ([f"10.{i >> 8}.{i & 255}.0/24" for i in v4] +
+            [f"2001:db8:{i:x}::/48" for i in v6])
+
+
+class Route:
+    __slots__ = ("handle", "iface", "metric", "installed")
+
+    def __init__(self, handle, iface, metric, installed):
+        self.handle, self.iface, self.metric, self.installed = handle, iface, metric, installed
+
+
+def body(p, r):
+    frm = "::/0" if ":" in p else "0.0.0.0/0"
+    ref = 0 if r.metric >= INF else max(0, r.metric - 96)
+    return (f"{r.handle} prefix {p} from {frm} installed {'yes' if r.installed else 'no'} "
+            f"id {ID} metric {r.metric} refmetric {ref} via {via(r.iface)} if wgb{r.iface}")
+
+
+def generate(n_prefixes, n_changes, seed, out):
+    """Writes OUT.table, OUT.churn (babeld), OUT.nlinit, OUT.nlchurn (ip -batch);
+    returns the expected learned routes after the churn, for both sources."""
+    rng = random.Random(seed)
+    prefixes = make_prefixes(n_prefixes, rng)
+    next_handle = [0x55d0a0000000]
+
+    def handle():
+        next_handle[0] += 0x60
+        return f"{next_handle[0]:x}"
+
+    routes = {}     # prefix -> {iface: Route}
+    sel = {}        # prefix -> selected iface, None when withdrawn
+    kgw = {}        # prefix -> (iface, alt) in the kernel, None when deleted
+    table, nlinit = [], []
+    for p in prefixes:
+        a = rng.randrange(IFACES)
+        b = (a + 1 + rng.randrange(IFACES - 1)) % IFACES
+        ra = Route(handle(), a, 96 * rng.randint(1, 4), True)
+        rb = Route(handle(), b, ra.metric + 96, False)
+        routes[p] = {a: ra, b: rb}
+        sel[p] = a
+        kgw[p] = (a, 0)
+        table += [f"add route {body(p, ra)}", f"add route {body(p, rb)}"]
+        nlinit.append(f"route add {p} via {'inet6 ' if ':' not in p else ''}{via(a)} "
+                      f"dev wgb{a} proto babel")
+
+    churn, nl = [], []
+    recent = []         # prefixes of the last GAP lines
+    lines_since = {}
+    line_no = 0
+    kinds = dict(metric=0, switch=0, retract=0, flush=0, back=0)
+    for _ in range(n_changes):
+        for _try in range(1000):
+            p = prefixes[rng.randrange(len(prefixes))]
+            if line_no - lines_since.get(p, -GAP - 1) > GAP:
+                break
+        else:
+            raise RuntimeError("too few prefixes for the gap")
+        rs = routes[p]
+        s = sel[p]
+        fam6 = ":" in p
+        kvia = "" if fam6 else "inet6 "
+        if s is None or rs[s].metric >= INF:
+            # back: a retracted route gets a metric again, a flushed one is re-added
+            kinds["back"] += 1
+            if s is not None:
+                r = rs[s]
+                r.metric = 96 * rng.randint(1, 4)
+                churn.append(f"change route {body(p, r)}")
+            else:
+                i = rng.randrange(IFACES)
+                r = Route(handle(), i, 96 * rng.randint(1, 4), True)
+                old = rs.get(i)
+                if old:     # its unselected route on that interface is installed
+                    old.metric, old.installed = r.metric, True
+                    churn.append(f"change route {body(p, old)}")
+                else:
+                    rs[i] = r
+                    churn.append(f"add route {body(p, r)}")
+                sel[p] = i
+            i = sel[p]
+            kgw[p] = (i, 0)
+            nl.append(f"route add {p} via {kvia}{via(i)} dev wgb{i} proto babel")
+        else:
+            x = rng.random()
+            r = rs[s]
+            if x < 0.45:
+                kinds["metric"] += 1
+                m = r.metric
+                while m == r.metric:
+                    m = max(1, r.metric + rng.choice([-96, -32, -16, 16, 32, 96, 192]))
+                r.metric = m
+                churn.append(f"change route {body(p, r)}")
+                i, alt = kgw[p]
+                kgw[p] = (i, 1 - alt)
+                nl.append(f"route replace {p} via {kvia}{via(i, 1 - alt)} dev wgb{i} proto babel")
+            elif x < 0.80:
+                kinds["switch"] += 1
+                c = (s + 1 + rng.randrange(IFACES - 1)) % IFACES
+                nr = rs.get(c)
+                m = 96 * rng.randint(1, 4) + rng.choice([0, 16, 32])
+                if nr:
+                    nr.metric, nr.installed = m, True
+                    churn.append(f"change route {body(p, nr)}")
+                else:
+                    nr = rs[c] = Route(handle(), c, m, True)
+                    churn.append(f"add route {body(p, nr)}")
+                r.installed = False
+                churn.append(f"change route {body(p, r)}")
+                sel[p] = c
+                kgw[p] = (c, 0)
+                nl.append(f"route replace {p} via {kvia}{via(c)} dev wgb{c} proto babel")
+            elif x < 0.92:
+                kinds["retract"] += 1
+                r.metric = INF
+                churn.append(f"change route {body(p, r)}")
+                kgw[p] = None
+                nl.append(f"route del {p} proto babel")
+            else:
+                kinds["flush"] += 1
+                churn.append(f"flush route {body(p, r)}")
+                del rs[s]
+                sel[p] = None
+                kgw[p] = None
+                nl.append(f"route del {p} proto babel")
+        line_no = len(churn)
+        lines_since[p] = line_no
+
+    for name, data in (("table", table), ("churn", churn), ("nlinit", nlinit), ("nlchurn", nl)):
+        with open(f"{out}.{name}", "w") as f:
+            f.write("\n".join(data) + "\n")
+    exp_babel, exp_nl = {}, {}
+    for p in prefixes:
+        s = sel[p]
+        if s is not None and routes[p][s].metric < INF:
+            exp_babel[p] = (f"wgb{s}", via(s), routes[p][s].metric)
+        if kgw[p]:
+            i, alt = kgw[p]
+            exp_nl[p] = (f"wgb{i}", via(i, alt), 1024 if ":" in p else 0)
+    return dict(prefixes=len(prefixes), changes=n_changes, lines=len(churn),
+                kernel_ops=len(nl), kinds=kinds, exp_babel=exp_babel, exp_nl=exp_nl)
+
+
+# ---- running ----
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.ns = a.ns
+        self.tmp = a.tmp
+        self.bpf = Bpf()
+        self.n_pin = 0
+        self.inns = ["nsenter", f"--net=/run/netns/{a.ns}"]
+
+    def new_pin(self):
+        self.n_pin += 1
+        pin = f"{self.a.pin_base}-{self.n_pin}"
+        subprocess.run([ANYXDP, "--pin-dir", pin, "prefix", "add"] + SERVED, check=True,
+                       stdout=subprocess.DEVNULL)
+        return pin
+
+    @staticmethod
+    def rm_pin(pin):
+        if os.path.isdir(pin):
+            for f in os.listdir(pin):
+                os.unlink(os.path.join(pin, f))
+            os.rmdir(pin)
+
+    def start_sync(self, pin, src, tag):
+        logf = open(os.path.join(self.tmp, f"sync-{tag}.log"), "a")
+        env = dict(os.environ, ANYXDP_PIN_DIR=pin)
+        p = spawn(self.inns + [ANYXDP, "sync"] + src +
+                  ["--iface", "wgb*", "--quiet", "--no-config"],
+                  env=env, stdout=logf, stderr=logf, stdin=subprocess.DEVNULL)
+        logf.close()
+        return p
+
+    def ip_batch(self, path, force=False):
+        t0 = time.time_ns()
+        r = subprocess.run(["ip", "-n", self.ns] + (["-force"] if force else []) +
+                           ["-batch", path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True)
+        t1 = time.time_ns()
+        if r.returncode:
+            raise RuntimeError(f"ip -batch {path}: {r.stderr.strip()[:300]}")
+        return t0, t1
+
+    def kernel_reset(self, gen):
+        for fam in ("-4", "-6"):
+            subprocess.run(["ip", "-n", self.ns, fam, "route", "flush", "proto", "babel"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.ip_batch(gen + ".nlinit")
+
+    def check_map(self, pin, expected):
+        """The learned routes in the map against the model: number of differences."""
+        out = subprocess.run(self.inns + [ANYXDP, "--pin-dir", pin, "route", "list", "--json"],
+                             check=True, capture_output=True, text=True).stdout
+        got = {}
+        for row in json.loads(out):
+            if row.get("origin") == "learned":
+                got[row["prefix"]] = (row.get("dev"), row.get("via"), row.get("metric"))
+        bad = sum(1 for p in set(got) | set(expected) if got.get(p) != expected.get(p))
+        if bad:
+            ex = [p for p in sorted(set(got) | set(expected)) if got.get(p) != expected.get(p)][:3]
+            log("  map differs from the model: " +
+                "; ".join(f"{p}: map {got.get(p)} model {expected.get(p)}" for p in ex))
+        return bad
+
+    def bulk_then_restart(self, pin, src, tag, n_prefixes):
+        """First sync: loads the table into an empty map (the bulk load).
+        Second sync: confirms it (no update), so its latency histogram holds
+        the churn only."""
+        sync = self.start_sync(pin, src, tag)
+        st = Status(self.bpf, pin)
+        try:
+            s = wait_for("the initial table", lambda: (lambda s: s if s["state"] == "running" and
+                         s["updates"] >= n_prefixes else None)(st.read()), 60)
+            bulk = dict(updates=s["updates"], secs=(s["last_update_ns"] - s["connected_ns"]) / 1e9,
+                        p50=s["p50"], p99=s["p99"], max=s["max"])
+        finally:
+            reap(sync)
+        sync = self.start_sync(pin, src, tag)
+        wait_for("the restarted sync", lambda: (lambda s: s["pid"] == sync.pid and
+                 s["state"] == "running" and s["routes"] == n_prefixes and not s["stale"])(
+                     st.read()), 60)
+        return sync, st, bulk
+
+    def wait_updates(self, st, want, timeout=120):
+        s = wait_for(f"{want} updates", lambda: (lambda s: s if s["updates"] >= want else None)(
+            st.read()), timeout)
+        time.sleep(0.3)     # one more publish: nothing after the last one
+        return st.read()
+
+    def run_babel(self, gen, info, tag):
+        pin = self.new_pin()
+        sock = os.path.join(self.tmp, "babeld.sock")
+        ctl = os.path.join(self.tmp, "babeld.ctl")
+        flog = open(os.path.join(self.tmp, "fake.log"), "w")
+        fake = spawn([sys.executable, FAKE, "--listen", f"unix:{sock}", "--ctl", ctl,
+                      "--table", gen + ".table"], stdout=flog, stderr=flog)
+        sync = st = None
+        try:
+            wait_for("fake babeld", lambda: "ready" in open(flog.name).read(), 10)
+            src = ["--babel-socket", sock]
+            sync, st, bulk = self.bulk_then_restart(pin, src, tag, info["prefixes"])
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c.settimeout(60)
+            c.connect(ctl)
+            cf = c.makefile("rw")
+
+            def cmd(s):
+                cf.write(s + "\n")
+                cf.flush()
+                return cf.readline().strip()
+
+            wait_for("sync in monitor mode", lambda: cmd("clients") == "ok 1", 10)
+            s0 = st.read()
+            t0 = time.time_ns()
+            r = cmd(f"burst {os.path.abspath(gen + '.churn')}")
+            t_sent = time.time_ns()
+            if r != "ok":
+                raise RuntimeError(f"burst: {r}")
+            s = self.wait_updates(st, s0["updates"] + info["changes"])
+            c.close()
+            res = self.result(s, s0, t0, t_sent, info["changes"], info["lines"])
+            res["bulk"] = bulk
+            res["map_diff"] = self.check_map(pin, info["exp_babel"])
+            return res
+        finally:
+            if st:
+                st.close()
+            if sync:
+                reap(sync)
+            reap(fake)
+            flog.close()
+            self.rm_pin(pin)
+
+    def run_kernel(self, gen, info):
+        """ip -batch of the churn with nobody listening: the kernel FIB alone."""
+        self.kernel_reset(gen)
+        t0, t1 = self.ip_batch(gen + ".nlchurn")
+        return dict(rate=info["kernel_ops"] / ((t1 - t0) / 1e9), secs=(t1 - t0) / 1e9)
+
+    def run_netlink(self, gen, info, tag):
+        pin = self.new_pin()
+        sync = st = None
+        try:
+            self.kernel_reset(gen)
+            sync, st, bulk = self.bulk_then_restart(pin, ["--netlink", "--proto", "babel"], tag,
+                                                    info["prefixes"])
+            s0 = st.read()
+            t0, t_sent = self.ip_batch(gen + ".nlchurn")
+            s = self.wait_updates(st, s0["updates"] + info["kernel_ops"])
+            res = self.result(s, s0, t0, t_sent, info["kernel_ops"], info["kernel_ops"])
+            res["bulk"] = bulk
+            res["ip_secs"] = (t_sent - t0) / 1e9
+            res["map_diff"] = self.check_map(pin, info["exp_nl"])
+            return res
+        finally:
+            if st:
+                st.close()
+            if sync:
+                reap(sync)
+            self.rm_pin(pin)
+
+    @staticmethod
+    def result(s, s0, t0, t_sent, want, lines):
+        upd = s["updates"] - s0["updates"]
+        secs = (s["last_update_ns"] - t0) / 1e9
+        return dict(updates=upd, want=want, lines=s["lines"] - s0["lines"], lines_sent=lines,
+                    secs=secs, send_secs=(t_sent - t0) / 1e9, rate=upd / secs, p50=s["p50"],
+                    p99=s["p99"], max=s["max"], errors=s["errors"], malformed=s["malformed"])
+
+
+# ---- report ----
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fnum(x, d=0):
+    return f"{x:,.{d}f}"
+
+
+def spread(xs, d=0):
+    if len(xs) < 2:
+        return fnum(med(xs), d)
+    return f"{fnum(med(xs), d)} ({fnum(min(xs), d)}-{fnum(max(xs), d)})"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ns", required=True)
+    ap.add_argument("--pin-base", required=True)
+    ap.add_argument("--tmp", required=True)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--changes", type=int, default=10000)
+    ap.add_argument("--sizes", default="2000,10000")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--pidfile")
+    ap.add_argument("--cmd", default="tests/bench/bench_sync.sh")
+    a = ap.parse_args()
+    global PIDFILE
+    PIDFILE = a.pidfile
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    sizes = [int(x) for x in a.sizes.split(",")]
+    b = Bench(a)
+    gens, infos = {}, {}
+    for n in sizes:
+        gens[n] = os.path.join(a.tmp, f"stream-{n}")
+        infos[n] = generate(n, a.changes, a.seed, gens[n])
+        log(f"bench_sync: {n} prefixes: {infos[n]['lines']} babeld lines, "
+            f"{infos[n]['kernel_ops']} kernel route operations, kinds {infos[n]['kinds']}")
+    res = {(n, v): [] for n in sizes for v in ("babel", "netlink", "kernel")}
+    failed = []
+    try:
+        for rep in range(a.reps):
+            for n in sizes:
+                for v in ("babel", "kernel", "netlink"):
+                    tag = f"{v}-{n}-{rep}"
+                    if v == "babel":
+                        r = b.run_babel(gens[n], infos[n], tag)
+                    elif v == "netlink":
+                        r = b.run_netlink(gens[n], infos[n], tag)
+                    else:
+                        r = b.run_kernel(gens[n], infos[n])
+                    res[(n, v)].append(r)
+                    extra = ""
+                    if "updates" in r:
+                        extra = (f", {r['updates']}/{r['want']} updates, p50/p99/max "
+                                 f"{r['p50']}/{r['p99']}/{r['max']} us, map diffs {r['map_diff']}, "
+                                 f"errors {r['errors']}, bulk {r['bulk']['updates']} in "
+                                 f"{r['bulk']['secs']:.3f} s")
+                        if r["updates"] != r["want"] or r["map_diff"] or r["errors"]:
+                            failed.append(tag)
+                    log(f"  rep {rep + 1} {n} prefixes {v}: {r['rate']:,.0f}/s "
+                        f"in {r['secs']:.3f} s{extra}")
+    finally:
+        for p in list(CHILDREN):
+            reap(p, signal.SIGKILL)
+
+    print(report(a, sizes, infos, res, failed))
+    return 1 if failed else 0
+
+
+def report(a, sizes, infos, res, failed):
+    n0 = sizes[0]
+    out = []
+    w = out.append
+    w("## Route churn (bench_sync)")
+    w("")
+    w(f"{a.changes:,} route changes, each of which changes one learned next hop, applied "
+      "by `anyxdp sync --quiet --iface 'wgb*'` in a network namespace of our own "
+      "(4 veth \"tunnels\" wgb0..wgb3; served 10.0.0.0/8 and 2001:db8::/32; a fresh "
+      "private pin dir per run):")
+    w("")
+    w("- **babeld source**: `--babel-socket` to tests/lab/fake_babeld.py, which dumps the "
+      "table (each prefix twice, as babeld does: selected and not) and then, on `burst`, "
+      "writes the whole change stream to the socket as fast as it is read: "
+      + ", ".join(f"{v:,} {k}" for k, v in infos[n0]["kinds"].items())
+      + f" ({infos[n0]['lines']:,} lines: a switch is two).")
+    w("- **netlink source**: `--netlink --proto babel`; the same events as "
+      f"{infos[n0]['kernel_ops']:,} kernel route operations by one `ip -batch` "
+      "(`route replace`/`add`/`del ... proto babel`; a metric change becomes another gateway).")
+    w("- **kernel FIB alone**: that `ip -batch` with no sync running, what babeld itself "
+      "does to the kernel for the same changes.")
+    w("")
+    w("Updates/s = changes / (the sync's `last_update` (CLOCK_REALTIME, ns, read from the "
+      "`sync_status` map) - the wall clock just before the burst was sent or `ip` started): "
+      "the sustained rate from first line to last map write. Latency: the sync's own "
+      "histogram (1 us buckets), from the `read()` that brought a line or message to its map "
+      "update; every run starts a fresh sync that confirms the already-loaded table without "
+      "a write, so the histogram holds the churn only. *Bulk load*: the first sync of each "
+      "run loading the table into an empty map, from connect to the last write. Every run "
+      "checks `updates` = changes exactly, no errors, and the learned routes in the map "
+      "equal to the stream's final state (`route list --json`). Median of "
+      f"{a.reps} runs (min-max); the 2-vCPU VM is shared and noisy.")
+    w("")
+    w("| table | path | updates/s | us per change | latency p50 / p99 / max (us) | bulk load routes/s |")
+    w("|---|---|---|---|---|---|")
+    for n in sizes:
+        for v, name in (("babel", "anyxdp sync, babeld source"),
+                        ("netlink", "anyxdp sync, netlink source"),
+                        ("kernel", "kernel FIB alone (`ip -batch`)")):
+            rs = res[(n, v)]
+            if not rs:
+                continue
+            rates = [r["rate"] for r in rs]
+            if v == "kernel":
+                lat = "-"
+                bulk = "-"
+            else:
+                lat = (f"{med([r['p50'] for r in rs]):.0f} / {med([r['p99'] for r in rs]):.0f} "
+                       f"({min(r['p99'] for r in rs)}-{max(r['p99'] for r in rs)}) / "
+                       f"{max(r['max'] for r in rs)}")
+                bulk = spread([r["bulk"]["updates"] / r["bulk"]["secs"] for r in rs])
+            w(f"| {n:,} | {name} | {spread(rates)} | {1e6 / med(rates):.1f} | {lat} | {bulk} |")
+    w("")
+    w("p99: median (min-max) over the runs; max: the largest of all runs.")
+    w("")
+    ratios = []
+    for n in sizes:
+        rb = med([r["rate"] for r in res[(n, "babel")]])
+        rn = med([r["rate"] for r in res[(n, "netlink")]])
+        rk = med([r["rate"] for r in res[(n, "kernel")]])
+        ratios.append(f"- {n:,} prefixes: babeld source / kernel FIB alone = {rb / rk:.2f}x; "
+                      f"netlink source / kernel FIB alone = {rn / rk:.2f}x; "
+                      f"babeld source / netlink source = {rb / rn:.2f}x")
+    if len(sizes) > 1:
+        a0 = med([r["rate"] for r in res[(sizes[0], "babel")]])
+        a1 = med([r["rate"] for r in res[(sizes[-1], "babel")]])
+        ratios.append(f"- table size: babeld source at {sizes[-1]:,} / at {sizes[0]:,} "
+                      f"prefixes = {a1 / a0:.2f}x updates/s (1.0: the cost of a change does "
+                      "not grow with the table)")
+    w("Ratios (medians):")
+    w("")
+    out += ratios
+    w("")
+    rb = [r["rate"] for r in res[(n0, "babel")]]
+    p99 = [r["p99"] for r in res[(n0, "babel")]]
+    w(f"Targets ({n0:,} prefixes, babeld source; >= 10,000 updates/s, p99 <= 1 ms):")
+    w(f"- route churn: anyxdp sync {fnum(med(rb))} updates/s (min {fnum(min(rb))}), "
+      f"target >= 10,000: {'PASS' if med(rb) >= 10000 else 'MISS'}")
+    w(f"- route churn: p99 line read -> map updated {med(p99):.0f} us (max over runs "
+      f"{max(p99)}), target <= 1000 us: {'PASS' if med(p99) <= 1000 else 'MISS'}")
+    if failed:
+        w("")
+        w(f"**Check failed** (updates, errors or map contents differ from the model) in: "
+          f"{', '.join(failed)}.")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
