@@ -267,27 +267,6 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* The chosen route of a prefix as "if via metric", or "none". */
-static void best_of(struct rib *r, const char *prefix, char *out, size_t len)
-{
-	struct rib_filter f = { .ifindex = fake_ifindex };
-	const struct rt_cand *b = NULL;
-	struct rib_prefix *px;
-	struct prefix p;
-	char via[64] = "";
-
-	prefix_parse(prefix, &p, NULL, NULL);
-	px = rib_prefix_get(r, &p, false);
-	if (px)
-		b = rib_best(r, px, &f);
-	if (b)
-		inet_ntop(b->via_family, b->via, via, sizeof(via));
-	if (b)
-		snprintf(out, len, "%s %s %u", b->ifname, via, b->metric);
-	else
-		snprintf(out, len, "none");
-}
-
 /* The recordings name the lab's tunnels. */
 static unsigned int lab_ifindex(const char *name, void *arg)
 {
@@ -295,9 +274,11 @@ static unsigned int lab_ifindex(const char *name, void *arg)
 	return !strncmp(name, "axlab-", 6);
 }
 
-static void best_lab(struct rib *r, const char *prefix, char *out, size_t len)
+/* The chosen route of a prefix as "if via metric", or "none". */
+static void best_with(struct rib *r, const char *prefix, unsigned int (*ifx)(const char *, void *),
+		      char *out, size_t len)
 {
-	struct rib_filter f = { .ifindex = lab_ifindex };
+	struct rib_filter f = { .ifindex = ifx };
 	const struct rt_cand *b = NULL;
 	struct rib_prefix *px;
 	struct prefix p;
@@ -313,6 +294,16 @@ static void best_lab(struct rib *r, const char *prefix, char *out, size_t len)
 		snprintf(out, len, "%s %s %u", b->ifname, via, b->metric);
 	else
 		snprintf(out, len, "none");
+}
+
+static void best_of(struct rib *r, const char *prefix, char *out, size_t len)
+{
+	best_with(r, prefix, fake_ifindex, out, len);
+}
+
+static void best_lab(struct rib *r, const char *prefix, char *out, size_t len)
+{
+	best_with(r, prefix, lab_ifindex, out, len);
 }
 
 struct outcome {
