@@ -465,6 +465,8 @@ static void run_timers(struct loop *l)
 		sync_sweep_stale(l->s);
 		sync_set_state(l->s, l->connected ? SYNC_RUNNING : SYNC_CONNECTING, 0);
 	}
+	if (sync_hold_due(l->s) && now >= sync_hold_due(l->s))
+		sync_release_holds(l->s);
 	if (l->link_due && now >= l->link_due) {
 		l->link_due = 0;
 		on_links(l);
@@ -487,7 +489,8 @@ static int next_timeout(const struct loop *l)
 {
 	uint64_t now = mono_ns(), due = now + ms(1000);
 	uint64_t t[] = { l->connected ? 0 : l->next_try, l->grace_until, l->link_due,
-			 l->retry_due, l->once_deadline, sync_publish_due(l->s) };
+			 l->retry_due, l->once_deadline, sync_publish_due(l->s),
+			 sync_hold_due(l->s) };
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)

@@ -85,6 +85,7 @@ const struct rt_cand *rib_best(struct rib *r, struct rib_prefix *px,
 struct rib_applied {
 	bool present;		/* a learned next hop of ours is in the map */
 	bool stale;		/* from a previous session or process: kept until swept */
+	uint64_t hold_until;	/* withdrawal pending until then (CLOCK_MONOTONIC ns) */
 	struct nexthop nh;	/* what was written */
 };
 const struct prefix *rib_prefix_of(const struct rib_prefix *px);

@@ -59,7 +59,7 @@
 
 #define RCVBUF_SIZE (4 << 20)
 #define RECV_SIZE 65536		/* the kernel's 32 KiB dump chunks, big multipath events */
-#define READ_BATCH 256		/* datagrams per nlsrc_read: let the sync work in between */
+#define READ_BATCH 32		/* datagrams per nlsrc_read: the sync applies in between */
 #define MAX_HOPS 64		/* "#00".."#63" */
 #define KEY_BASE_MAX (RIB_KEY_LEN - 4)	/* leaves room for "#63" */
 #define MAX_VIEWS 256
@@ -982,7 +982,9 @@ int nlsrc_read(struct nl_source *s, struct rib *r, struct src_events *ev)
 		ssize_t n = recv_one(s);
 		int err = 0;
 
-		ev->read_ns = mono_now_ns();
+		/* The first read of the batch: later ones only waited less. */
+		if (!ev->read_ns)
+			ev->read_ns = mono_now_ns();
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			return 0;
 		if (n == -EINTR || n == 0)

@@ -972,17 +972,6 @@ static int trie_cover(struct anyxdp_maps *m, const struct prefix *p, struct stee
 	return 0;
 }
 
-int steer_served_len(struct anyxdp_maps *m, const struct prefix *p)
-{
-	struct steer_val v;
-	int err = trie_cover(m, p, &v);
-
-	if (err)
-		return err == -ENOENT ? 0 : err;
-	/* Entries inside a served prefix carry its length; others have 0. */
-	return v.served_len && v.served_len <= p->plen ? v.served_len : 0;
-}
-
 static int count_add(struct anyxdp_maps *m, int delta)
 {
 	struct bl_ctl c;
@@ -994,11 +983,11 @@ static int count_add(struct anyxdp_maps *m, int delta)
 	return ctl_write(m, &c);
 }
 
+/* port: the Ethernet interface to put in tx_ports first, 0 if none. */
 static int learned_write(struct anyxdp_maps *m, const struct prefix *p,
-			 const struct steer_val *v, bool is_new)
+			 const struct steer_val *v, bool is_new, __u32 port)
 {
 	struct steer_entry e = { .pfx = *p, .val = *v };
-	const struct nexthop *nh = &v->nh[ORIGIN_LEARNED];
 	int err = 0;
 
 	if (is_new) {
@@ -1009,8 +998,8 @@ static int learned_write(struct anyxdp_maps *m, const struct prefix *p,
 		err = stats_create(m, p, zero);
 		free(zero);
 	}
-	if (!err && wants_port(nh))
-		err = port_add(m, nh->ifindex);
+	if (!err && port)
+		err = port_add(m, port);
 	if (!err)
 		err = trie_write(m, &e);
 	if (!err && is_new)
@@ -1035,6 +1024,7 @@ int steer_learned_set(struct anyxdp_maps *m, const struct prefix *p,
 		      const struct nexthop *nh, bool dry_run, struct nexthop *before)
 {
 	struct steer_val v, nv;
+	__u32 port = 0;
 	bool exact;
 	int err = trie_cover(m, p, &v);
 
@@ -1063,5 +1053,11 @@ int steer_learned_set(struct anyxdp_maps *m, const struct prefix *p,
 		nv.served_len = v.served_len;
 	}
 	nv.nh[ORIGIN_LEARNED] = *nh;
-	return dry_run ? 1 : learned_write(m, p, &nv, !exact) ?: 1;
+	/* tx_ports already has the interface when the route already used it
+	 * (no per-change interface lookup: the caller resolved nh just now). */
+	if (nh->kind == NH_ETHER && nh->ifindex &&
+	    !(exact && v.nh[ORIGIN_LEARNED].kind == NH_ETHER &&
+	      v.nh[ORIGIN_LEARNED].ifindex == nh->ifindex))
+		port = nh->ifindex;
+	return dry_run ? 1 : learned_write(m, p, &nv, !exact, port) ?: 1;
 }

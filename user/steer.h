@@ -137,8 +137,6 @@ int steer_refresh(struct anyxdp_maps *m, struct steer_refresh_report *r);
  */
 int steer_learned_set(struct anyxdp_maps *m, const struct prefix *p,
 		      const struct nexthop *nh, bool dry_run, struct nexthop *before);
-/* Length of the served prefix p lies in, 0 if none, or -errno. */
-int steer_served_len(struct anyxdp_maps *m, const struct prefix *p);
 
 /* Number of interfaces in tx_ports; for status. */
 int steer_tx_ports_count(struct anyxdp_maps *m);

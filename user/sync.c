@@ -19,12 +19,22 @@
 #define IFCACHE_MAX 64
 #define LAT_BUCKETS 20000	/* 1 us each; slower ones land in the last */
 #define PUBLISH_EVERY_NS 200000000ull
+/*
+ * babeld withdraws every route just before it exits (SIGTERM), then
+ * closes the connection: a withdrawal is applied only if the session is
+ * still there this much later, so a daemon restart keeps its routes for
+ * the grace period instead of emptying the map.
+ */
+#define WITHDRAW_HOLD_NS 100000000ull
+#define HOLD_MAX 65536
 
 struct iface {
 	char name[IF_NAMESIZE];
 	struct nexthop nh;	/* nh_resolve()d: ifindex, kind, NH_F_DOWN */
 	bool exists;
 };
+
+static void holds_drop(struct sync *s);
 
 struct sync {
 	struct sync_opts o;
@@ -39,6 +49,8 @@ struct sync {
 	size_t n_ifc;
 	uint64_t last_publish;
 	uint64_t publish_due;	/* something changed since: publish by then */
+	struct rib_prefix **hold;	/* withdrawals pending, oldest first (a ring) */
+	size_t hold_head, hold_n;
 	uint32_t lat[LAT_BUCKETS];
 	uint64_t lat_n;
 };
@@ -203,7 +215,10 @@ int sync_new(struct sync **out, struct anyxdp_maps *m, const struct sync_opts *o
 	s->m = m;
 	s->status_fd = s->ignored_fd = -1;
 	s->rib = rib_new();
-	if (!s->rib) {
+	s->hold = calloc(HOLD_MAX, sizeof(*s->hold));
+	if (!s->rib || !s->hold) {
+		rib_free(s->rib);
+		free(s->hold);
 		free(s);
 		return -ENOMEM;
 	}
@@ -244,7 +259,9 @@ void sync_free(struct sync *s)
 		s->st.connected_ns = 0;
 		sync_publish(s, true);
 	}
+	holds_drop(s);
 	rib_free(s->rib);
+	free(s->hold);
 	if (s->status_fd >= 0)
 		close(s->status_fd);
 	if (s->ignored_fd >= 0)
@@ -371,23 +388,21 @@ static int apply_best(struct sync *s, struct rib_prefix *px, const struct rt_can
 	const struct prefix *p = rib_prefix_of(px);
 	struct rib_applied *a = rib_applied_of(px);
 	struct nexthop nh;
-	int rc = steer_served_len(s->m, p);
+	int rc;
 
-	if (rc == 0) {
+	nh_from(s, best, &nh);
+	rc = write_nh(s, p, &nh, read_ns);
+	if (rc == -ENOENT) {
 		rib_route_ignore(s->rib, best, SYNC_IGN_NOT_SERVED);
 		return 0;
 	}
-	nh_from(s, best, &nh);
-	if (rc > 0)
-		rc = write_nh(s, p, &nh, read_ns);
 	if (rc < 0) {
 		char pf[PREFIX_STRLEN];
 
 		s->st.errors++;
 		log_err("cannot write the learned route %s: %s",
 			prefix_format(p, pf, sizeof(pf)), strerror(-rc));
-		rib_route_ignore(s->rib, best, rc == -ENOENT ? SYNC_IGN_NOT_SERVED :
-				 SYNC_IGN_MAP_ERROR);
+		rib_route_ignore(s->rib, best, SYNC_IGN_MAP_ERROR);
 		return 0;
 	}
 	rib_route_ignore(s->rib, best, SYNC_IGN_NONE);
@@ -413,18 +428,74 @@ static int withdraw(struct sync *s, struct rib_prefix *px, uint64_t read_ns)
 	return 0;
 }
 
+/* Start holding a withdrawal; false if the ring is full (withdraw now). */
+static bool hold_start(struct sync *s, struct rib_applied *a, struct rib_prefix *px)
+{
+	if (s->hold_n == HOLD_MAX)
+		return false;
+	a->hold_until = mono_ns() + WITHDRAW_HOLD_NS;
+	s->hold[(s->hold_head + s->hold_n++) % HOLD_MAX] = px;
+	return true;
+}
+
 static void process_one(struct sync *s, struct rib_prefix *px, uint64_t read_ns)
 {
 	const struct rt_cand *best = rib_best(s->rib, px, &s->filter);
 	struct rib_applied *a = rib_applied_of(px);
 
-	if (best && apply_best(s, px, best, read_ns))
+	if (best && apply_best(s, px, best, read_ns)) {
+		a->hold_until = 0;
 		return;
-	/* Nothing usable. A stale route waits for its session to confirm
-	 * or for the sweep; one of this session goes now. */
-	if (a->present && !a->stale)
-		withdraw(s, px, read_ns);
-	rib_prefix_gc(s->rib, px);
+	}
+	/* Nothing usable. A stale route waits for its session to confirm or
+	 * for the sweep; one of this session goes after the hold. */
+	if (a->present && !a->stale) {
+		if (a->hold_until && a->hold_until <= mono_ns()) {
+			a->hold_until = 0;
+			withdraw(s, px, 0);
+		} else if (!a->hold_until && !s->o.dry_run && hold_start(s, a, px)) {
+			return;
+		} else if (!a->hold_until) {
+			withdraw(s, px, read_ns);
+		}
+	}
+	if (!a->hold_until)
+		rib_prefix_gc(s->rib, px);
+}
+
+uint64_t sync_hold_due(const struct sync *s)
+{
+	return s->hold_n ? rib_applied_of(s->hold[s->hold_head])->hold_until ?: 1 : 0;
+}
+
+/* Withdrawals whose hold is over: look at their prefixes again. */
+int sync_release_holds(struct sync *s)
+{
+	uint64_t now = mono_ns();
+
+	while (s->hold_n) {
+		struct rib_prefix *px = s->hold[s->hold_head];
+		struct rib_applied *a = rib_applied_of(px);
+
+		if (a->hold_until > now)
+			break;
+		s->hold_head = (s->hold_head + 1) % HOLD_MAX;
+		s->hold_n--;
+		if (a->hold_until)
+			rib_mark_dirty(s->rib, px);
+	}
+	return sync_process(s, 0);
+}
+
+/* The ring holds pointers to prefixes, which must stay alive while
+ * they are in it: empty it before anything may collect them. */
+static void holds_drop(struct sync *s)
+{
+	while (s->hold_n) {
+		rib_applied_of(s->hold[s->hold_head])->hold_until = 0;
+		s->hold_head = (s->hold_head + 1) % HOLD_MAX;
+		s->hold_n--;
+	}
 }
 
 int sync_process(struct sync *s, uint64_t read_ns)
@@ -449,6 +520,7 @@ void sync_mark_stale(struct sync *s)
 {
 	struct rib_prefix *px;
 
+	holds_drop(s);
 	/* Walk through the dirty queue: every prefix, once. */
 	rib_mark_all_dirty(s->rib);
 	while ((px = rib_next_dirty(s->rib))) {

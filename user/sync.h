@@ -45,6 +45,11 @@ struct rib *sync_rib(struct sync *s);
 /* Apply every dirty prefix; read_ns (CLOCK_MONOTONIC) is when the input
  * that made them dirty was read, for the latency figures. */
 int sync_process(struct sync *s, uint64_t read_ns);
+/* A withdrawal of this session is applied after a short hold (babeld
+ * withdraws everything just before it exits): when the next is due
+ * (CLOCK_MONOTONIC ns, 0 if none), and applying those that are. */
+uint64_t sync_hold_due(const struct sync *s);
+int sync_release_holds(struct sync *s);
 /* Every learned route becomes stale (the source is gone or starts over). */
 void sync_mark_stale(struct sync *s);
 /* Remove stale learned routes not confirmed since. */

@@ -7,16 +7,16 @@
 #
 #   tests/bench/bench_sync.sh [--reps N] [--changes N] [--sizes N,N] [--quick]
 #
-# --quick: one run, 2,000 prefixes only. Default: 3 runs each of a 2,000
+# --quick: one run, 2,000 prefixes only. Default: 5 runs each of a 2,000
 # and a 10,000 prefix table. Prints the Markdown section on stdout,
 # progress on stderr. The stream, the measurement and the checks are in
-# bench_sync.py; this script makes the namespace (wgb0..wgb3, veth) and
-# removes it, the pin dirs and the processes at exit.
+# bench_sync.py; this script makes the namespace (wgb0..wgb3: TUN, as
+# wireguard-go; wge0..wge3: veth) and removes it, the pin dirs and the
+# processes at exit.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 TOP=$PWD
 ARGS=()
-CMD="tests/bench/bench_sync.sh${*:+ $*}"
 while (($#)); do
 	case $1 in
 	--reps | --changes | --sizes)
@@ -63,24 +63,34 @@ cleanup() {
 		rm -f "$p"/* "$p"/.[!.]* 2>/dev/null
 		rmdir "$p" 2>/dev/null
 	done
-	rm -rf "$TMP"
+	if [[ -n ${KEEP_TMP:-} ]]; then echo "bench_sync: kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ip netns add "$NS" || exit 1
 ip -n "$NS" link set lo up
+# wgb0..3: TUN devices, the kind wireguard-go makes (tunnel next hops);
+# wge0..3: veth (Ethernet next hops: tx_ports, a link check per write).
 for i in 0 1 2 3; do
-	ip -n "$NS" link add wgb$i type veth peer name wgb${i}p || exit 1
-	ip -n "$NS" link set wgb$i up && ip -n "$NS" link set wgb${i}p up || exit 1
+	ip -n "$NS" tuntap add mode tun name wgb$i && ip -n "$NS" link set wgb$i up || exit 1
+	ip -n "$NS" link add wge$i type veth peer name wge${i}p || exit 1
+	ip -n "$NS" link set wge$i up && ip -n "$NS" link set wge${i}p up || exit 1
 done
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 echo "bench_sync: namespace $NS, pins $PIN_BASE-*, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 python3 "$TOP/tests/bench/bench_sync.py" --ns "$NS" --pin-base "$PIN_BASE" --tmp "$TMP" \
-	--pidfile "$TMP/pids" --cmd "$CMD" "${ARGS[@]}" &
+	--pidfile "$TMP/pids" "${ARGS[@]}" &
 PY_PID=$!
 wait "$PY_PID"
 RC=$?
 PY_PID=
+if ((RC == 0)); then
+	echo
+	echo "Load average (1 min) before $LOAD0, after $(cut -d' ' -f1 /proc/loadavg)."
+	echo
+	echo "bench_sync took $SECONDS s"
+fi
 echo "bench_sync: load after $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 exit $RC

@@ -28,12 +28,14 @@ if ((QUICK)); then
 	DROP_ARGS=(--quick --reps 1 --secs 2)
 	LOAD_ARGS=(--quick)
 	STEER_ARGS=(--quick)
+	SYNC_ARGS=(--quick)
 else
 	OUT=docs/BENCHMARKS.md
 	LOOKUP_ARGS=()
 	DROP_ARGS=()
 	LOAD_ARGS=()
 	STEER_ARGS=()
+	SYNC_ARGS=()
 fi
 START=$(date +%s)
 FAILED=0
@@ -66,6 +68,7 @@ run bench_lookup 200 build/bench_lookup "${LOOKUP_ARGS[@]}"
 DROPRATE_TIMEOUT=200 run bench_droprate 230 tests/bench/bench_droprate.sh "${DROP_ARGS[@]}"
 NFT_TIMEOUT=60 run bench_load 200 tests/bench/bench_load.sh "${LOAD_ARGS[@]}"
 run bench_steer 200 tests/bench/bench_steer.sh "${STEER_ARGS[@]}"
+run bench_sync 120 tests/bench/bench_sync.sh "${SYNC_ARGS[@]}"
 TOTAL=$(($(date +%s) - START))
 
 # A report with the command that produced it under its heading.
@@ -98,7 +101,7 @@ cmd="make bench"
 	echo
 	echo "## Targets"
 	echo
-	for f in bench_lookup bench_droprate bench_load bench_steer; do
+	for f in bench_lookup bench_droprate bench_load bench_steer bench_sync; do
 		grep -E ': (PASS|MISS)' "$LOGDIR/$f.md" | sed -e 's/^- //' -e "s/^/- $f: /"
 	done
 	echo
@@ -107,6 +110,7 @@ cmd="make bench"
 	section bench_droprate "tests/bench/bench_droprate.sh${DROP_ARGS[*]:+ ${DROP_ARGS[*]}}"
 	section bench_load "tests/bench/bench_load.sh${LOAD_ARGS[*]:+ ${LOAD_ARGS[*]}}"
 	section bench_steer "tests/bench/bench_steer.sh${STEER_ARGS[*]:+ ${STEER_ARGS[*]}}"
+	section bench_sync "tests/bench/bench_sync.sh${SYNC_ARGS[*]:+ ${SYNC_ARGS[*]}}"
 } >"$OUT"
 
 echo "wrote $OUT in $TOTAL s" >&2

@@ -17,6 +17,9 @@ Commands on the control socket, one per line, each answered "ok" or "err ...":
   rawnonl TEXT                                    send TEXT without a newline
   burst FILE                                      send FILE's bytes as fast as possible
   drop                                            close every client connection
+  shutdown                                        what babeld does on SIGTERM: withdraw
+                                                  every route (installed no, flush), then
+                                                  close; the table stays for the next client
   clients                                         "ok N": clients in monitor mode
   quit                                            stop
 """
@@ -98,6 +101,15 @@ class Fake:
         elif op == "burst" and len(w) == 2:
             with open(w[1], "rb") as f:
                 await self.send(f.read())
+        elif op == "shutdown":
+            out = []
+            for body in self.routes.values():
+                out.append("change route " + body.replace("installed yes", "installed no"))
+                out.append("flush route " + body)
+            await self.send(("\n".join(out) + "\n").encode())
+            for c in list(self.clients):
+                c.close()
+            self.clients.clear()
         elif op == "drop":
             for c in list(self.clients):
                 c.close()

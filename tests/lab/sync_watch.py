@@ -16,6 +16,12 @@
         absent_ms  how long the map had no learned next hop meanwhile
       Times are CLOCK_MONOTONIC seconds (the same clock in every namespace).
 
+  sync_watch.py hold --pin DIR --prefix P [--prefix P] [--dev IFNAME]
+                --stop FILE [--ready FILE] [--timeout S]
+      Reads the learned next hops (about every 0.5 ms) until FILE exists
+      and prints JSON per prefix: absent_ms (no learned next hop), other_ms
+      (one via another interface than IFNAME), samples.
+
   sync_watch.py udp ADDR [--port 7] [--interval 0.01] [--duration S]
                 [--stop FILE] [--ready FILE]
       Run in the client's namespace. Sends a numbered datagram every
@@ -287,6 +293,37 @@ def cmd_reroute(a):
     return 0
 
 
+def cmd_hold(a):
+    deadline = mono() + a.timeout
+    maps = {p: SteerMap(a.pin, p) for p in a.prefix}
+    res = {p: {'absent_ms': 0.0, 'other_ms': 0.0, 'samples': 0} for p in a.prefix}
+    if a.ready:
+        with open(a.ready, 'w') as f:
+            f.write('%.6f\n' % mono())
+    last = mono()
+    n = 0
+    while True:
+        now = mono()
+        for p, m in maps.items():
+            nh = m.learned()
+            r = res[p]
+            r['samples'] += 1
+            if nh is None:
+                r['absent_ms'] += (now - last) * 1000
+            elif a.dev and nh[1] != a.dev:
+                r['other_ms'] += (now - last) * 1000
+        last = now
+        n += 1
+        if now >= deadline or (n % 20 == 0 and os.path.exists(a.stop)):
+            break
+        time.sleep(0.0005)
+    for r in res.values():
+        r['absent_ms'] = round(r['absent_ms'], 1)
+        r['other_ms'] = round(r['other_ms'], 1)
+    print(json.dumps({'prefixes': res, 'timed_out': now >= deadline}))
+    return 0
+
+
 # ---- UDP probes ----
 
 def cmd_udp(a):
@@ -368,6 +405,13 @@ def main():
     r.add_argument('--prefix', action='append', required=True)
     r.add_argument('--ready')
     r.add_argument('--timeout', type=float, default=20)
+    h = sp.add_parser('hold')
+    h.add_argument('--pin', required=True)
+    h.add_argument('--prefix', action='append', required=True)
+    h.add_argument('--dev')
+    h.add_argument('--stop', required=True)
+    h.add_argument('--ready')
+    h.add_argument('--timeout', type=float, default=30)
     u = sp.add_parser('udp')
     u.add_argument('addr')
     u.add_argument('--port', type=int, default=7)
@@ -380,7 +424,7 @@ def main():
     o.add_argument('--t1', type=float)
     a = ap.parse_args()
     try:
-        return {'reroute': cmd_reroute, 'udp': cmd_udp, 'outage': cmd_outage}[a.cmd](a)
+        return {'reroute': cmd_reroute, 'hold': cmd_hold, 'udp': cmd_udp, 'outage': cmd_outage}[a.cmd](a)
     except (OSError, ValueError) as e:
         print('sync_watch: %s' % e, file=sys.stderr)
         return 2
