@@ -19,10 +19,11 @@
 #      after the daemon's change, the sync's own latency_us
 #   3. the tunnel end comes back: the map returns to the direct tunnel
 #   4. the routing daemon on popa restarts: babeld killed with SIGKILL
-#      (the sync keeps its routes in grace and confirms them), babeld and
-#      BIRD stopped with SIGTERM (measured only: both daemons withdraw
-#      their routes when they stop, and the sync follows); afterwards the
-#      map equals the daemon's kernel routes, nothing stale
+#      (the sync keeps its routes in grace and confirms them); babeld
+#      stopped with SIGTERM withdraws every route and closes: the routes
+#      never leave the map either; BIRD stopped with SIGTERM deletes its
+#      kernel routes, and the sync follows (measured); afterwards the map
+#      equals the daemon's kernel routes, nothing stale
 #   5. the sync is killed with SIGKILL and restarted: the routes stay in
 #      the map meanwhile, the restarted sync changes nothing (updates 0)
 #   6. nothing ignored, no errors; SIGTERM stops the sync, routes stay
@@ -363,7 +364,7 @@ run() {
 	check "$DAEMON: sync status latency p50/p99/max are numbers, p99 < 100 ms" "\"$a\" =~ ^[0-9]+$ && \"$u\" =~ ^[0-9]+$ && ${f:-999999} -lt 100000"
 
 	# ---- 4. the routing daemon restarts ----
-	# SIGTERM: measured only (both daemons withdraw their routes on the way out)
+	# SIGTERM: babeld withdraws all, then closes (asserted below); BIRD deletes its kernel routes (measured)
 	watch_start hold --dev "$AS" --stop "$T/w.stop" --timeout 40
 	t0=$(date +%s%N)
 	ok "$DAEMON: SIGTERM $DAEMON in popa" daemon_stop TERM
@@ -379,6 +380,12 @@ run() {
 	echo "# $DAEMON SIGTERM restart: map without learned routes for $a ms (IPv4), $f ms (IPv6); sync state $(st 'd["state"]')"
 	result restart_term_map_absent_ms_v4 "$a"
 	result restart_term_map_absent_ms_v6 "$f"
+	if [[ $DAEMON == babeld ]]; then
+		# babeld withdraws everything, then closes: the sync holds withdrawals
+		# 100 ms, sees the close, and keeps the routes for the grace period.
+		check "babeld: SIGTERM restart: the routes never left the map (IPv4: $a ms)" "\"$a\" == 0.0"
+		check "babeld: SIGTERM restart: the routes never left the map (IPv6: $f ms)" "\"$f\" == 0.0"
+	fi
 
 	if [[ $DAEMON == babeld ]]; then
 		# SIGKILL: babeld goes without a word; the sync keeps its routes in grace
