@@ -306,12 +306,15 @@ static void status_json(struct anyxdp_maps *m, const struct bl_ctl *c,
 	       c->active, ull(c->n_v4 + c->n_v6), ull(c->n_v4), ull(c->n_v6),
 	       ull(c->n_host), ull(c->n_v4 + c->n_v6 - c->n_host), c->allow_v4, c->allow_v6);
 	if (!s->present)
-		printf("null}\n");
+		printf("null");
 	else
 		printf("{\"served_prefixes\":%zu,\"served_ipv4\":%zu,\"served_ipv6\":%zu,"
-		       "\"routes\":%zu,\"static\":%zu,\"learned\":%zu,\"tx_ports\":%d}}\n",
+		       "\"routes\":%zu,\"static\":%zu,\"learned\":%zu,\"tx_ports\":%d}",
 		       s->served4 + s->served6, s->served4, s->served6, s->routes,
 		       s->statics, s->learned, s->tx_ports);
+	printf(",\"sync\":");
+	sync_summary(m, true);
+	printf("}\n");
 }
 
 static void status_iface_text(const struct iface_state *v)
@@ -360,6 +363,7 @@ static void status_text(struct anyxdp_maps *m, const struct bl_ctl *c,
 		       "(%zu static, %zu learned), %d Ethernet ports\n",
 		       s->served4 + s->served6, s->served4, s->served6, s->routes,
 		       s->statics, s->learned, s->tx_ports);
+	sync_summary(m, false);
 }
 
 static const char status_help[] =

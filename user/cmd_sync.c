@@ -34,10 +34,12 @@
 #define RETRY_NOT_SERVED_MS 5000
 #define ONCE_TIMEOUT_MS 10000
 #define DEFAULT_GRACE_S 30
+#define DEFAULT_HOLD_MS 100
 
 static const char sync_help[] =
 	"Usage: anyxdp sync [--babel ADDR | --babel-socket PATH | --netlink [--proto LIST]\n"
-	"                   [--table N]] [--iface GLOB]... [--grace SECONDS] [--quiet]\n"
+	"                   [--table N]] [--iface GLOB]... [--grace SECONDS]\n"
+	"                   [--withdraw-hold MS] [--quiet]\n"
 	"                   [--once [--dry-run]] [--config FILE | --no-config]\n"
 	"       anyxdp sync status [--json]\n"
 	"Keep the learned next hops of the served prefixes equal to the routes the\n"
@@ -54,6 +56,9 @@ static const char sync_help[] =
 	"                        repeat or separate with commas. Default: any interface\n"
 	"  --grace SECONDS       keep routes this long after losing the daemon, or from\n"
 	"                        a previous run, until confirmed (default 30)\n"
+	"  --withdraw-hold MS    write a withdrawal only if the daemon is still there\n"
+	"                        this much later (babeld withdraws everything when it\n"
+	"                        exits; default 100, 0: at once)\n"
 	"  --once                read the daemon's table, apply it, print the changes, exit\n"
 	"  --dry-run             with --once: print the changes, change nothing\n"
 	"  --quiet               do not log each route change\n"
@@ -69,7 +74,7 @@ static const char sync_help[] =
 struct sync_cli {
 	const char *babel, *babel_socket, *config, *proto, *table;
 	bool netlink, once, dry_run, quiet, no_config;
-	unsigned long grace_s;
+	unsigned long grace_s, hold_ms;
 	char *globs[MAX_GLOBS];
 	size_t n_globs;
 };
@@ -136,6 +141,7 @@ static int sync_opt(int c, struct sync_cli *a)
 	case 't': a->table = optarg; return 0;
 	case 'i': return add_globs(a, optarg);
 	case 'g': return parse_uint("--grace", optarg, 86400, &a->grace_s);
+	case 'w': return parse_uint("--withdraw-hold", optarg, 10000, &a->hold_ms);
 	case '1': a->once = true; return 0;
 	case 'd': a->dry_run = true; return 0;
 	case 'q': a->quiet = true; return 0;
@@ -181,6 +187,7 @@ static int sync_args(int argc, char **argv, struct sync_cli *a)
 		{ "table", required_argument, NULL, 't' },
 		{ "iface", required_argument, NULL, 'i' },
 		{ "grace", required_argument, NULL, 'g' },
+		{ "withdraw-hold", required_argument, NULL, 'w' },
 		{ "once", no_argument, NULL, '1' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -192,6 +199,7 @@ static int sync_args(int argc, char **argv, struct sync_cli *a)
 	int c, err;
 
 	a->grace_s = DEFAULT_GRACE_S;
+	a->hold_ms = DEFAULT_HOLD_MS;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		err = sync_opt(c, a);
@@ -537,6 +545,7 @@ static int loop_setup(struct loop *l, struct sync_cli *a)
 		.dry_run = a->dry_run,
 		.print_changes = a->once,
 		.log_changes = !a->once && !a->quiet,
+		.withdraw_hold_ns = a->hold_ms * 1000000ull,
 		.source_kind = a->netlink ? SYNC_SRC_NETLINK : SYNC_SRC_BABELD,
 	};
 	int err;
@@ -800,6 +809,37 @@ out:
 		close(ifd);
 	maps_close(&m);
 	return err;
+}
+
+void sync_summary(struct anyxdp_maps *m, bool json)
+{
+	struct sync_status st = {};
+	int sfd = -1, ifd = -1, i;
+	const char *state;
+	__u32 zero = 0, ign = 0;
+	bool alive;
+
+	if (maps_open_sync(m, &sfd, &ifd, false) || bpf_map_lookup_elem(sfd, &zero, &st))
+		st.started_ns = 0;
+	if (sfd >= 0)
+		close(sfd);
+	if (ifd >= 0)
+		close(ifd);
+	if (!st.started_ns) {
+		printf(json ? "null" : "sync:       not run with this pin dir\n");
+		return;
+	}
+	state = state_now(&st, &alive);
+	for (i = 1; i < SYNC_IGN_MAX; i++)
+		ign += st.ignored[i];
+	if (json) {
+		printf("{\"state\":\"%s\",\"pid\":%u,\"source_name\":", state, st.pid);
+		json_str(stdout, st.source_name);
+		printf(",\"routes\":%u,\"stale\":%u,\"ignored\":%u}", st.routes, st.stale, ign);
+		return;
+	}
+	printf("sync:       %s (pid %u), %s: %u learned routes (%u stale), %u ignored "
+	       "('anyxdp sync status')\n", state, st.pid, st.source_name, st.routes, st.stale, ign);
 }
 
 int cmd_sync(int argc, char **argv)

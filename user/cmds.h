@@ -33,6 +33,9 @@ int cmd_prefix(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+/* The route sync in `anyxdp status`: a "sync:" line, or a JSON object
+ * (null when it never ran with this pin dir). */
+void sync_summary(struct anyxdp_maps *m, bool json);
 
 /* The per-served-prefix counter table of `stats` and `prefix list`. */
 int served_table(struct anyxdp_maps *m, bool json);

@@ -22,10 +22,10 @@
 /*
  * babeld withdraws every route just before it exits (SIGTERM), then
  * closes the connection: a withdrawal is applied only if the session is
- * still there this much later, so a daemon restart keeps its routes for
- * the grace period instead of emptying the map.
+ * still there a moment later (--withdraw-hold, default 100 ms), so a
+ * daemon restart keeps its routes for the grace period instead of
+ * emptying the map.
  */
-#define WITHDRAW_HOLD_NS 100000000ull
 #define HOLD_MAX 65536
 
 struct iface {
@@ -433,7 +433,7 @@ static bool hold_start(struct sync *s, struct rib_applied *a, struct rib_prefix 
 {
 	if (s->hold_n == HOLD_MAX)
 		return false;
-	a->hold_until = mono_ns() + WITHDRAW_HOLD_NS;
+	a->hold_until = mono_ns() + s->o.withdraw_hold_ns;
 	s->hold[(s->hold_head + s->hold_n++) % HOLD_MAX] = px;
 	return true;
 }
@@ -453,7 +453,8 @@ static void process_one(struct sync *s, struct rib_prefix *px, uint64_t read_ns)
 		if (a->hold_until && a->hold_until <= mono_ns()) {
 			a->hold_until = 0;
 			withdraw(s, px, 0);
-		} else if (!a->hold_until && !s->o.dry_run && hold_start(s, a, px)) {
+		} else if (!a->hold_until && s->o.withdraw_hold_ns && !s->o.dry_run &&
+			   hold_start(s, a, px)) {
 			return;
 		} else if (!a->hold_until) {
 			withdraw(s, px, read_ns);

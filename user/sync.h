@@ -23,6 +23,7 @@ struct sync_opts {
 	bool dry_run;		/* compute and report, write nothing */
 	bool print_changes;	/* each change on stdout (--once) */
 	bool log_changes;	/* each change on stderr (the daemon, unless --quiet) */
+	uint64_t withdraw_hold_ns;	/* hold withdrawals this long (0: write at once) */
 	int source_kind;	/* enum sync_source_kind */
 	const char *source_name;
 };

@@ -22,8 +22,13 @@ learned next hop in the map (so `updates` must end at CHANGES exactly):
   and a retracted or flushed prefix's next change is its return (1 line).
 
 A prefix comes back at the earliest 300 changes later, so two changes of one
-prefix never share a read (babeld: 4 KiB, ~27 lines; netlink: up to 256
+prefix never share a read (babeld: 4 KiB, ~27 lines; netlink: up to 32
 datagrams) and are never merged into one map write.
+
+The sync runs with --withdraw-hold 0: by default it writes a withdrawal
+100 ms late on purpose (babeld withdraws everything when it exits), a
+delay by design that would otherwise end every burst; adds and changes
+are written at once either way.
 
 The same events as kernel routes (`ip -batch`, proto babel, one route
 operation per event): a metric change becomes another gateway on the same
@@ -344,7 +349,7 @@ class Bench:
         logf = open(os.path.join(self.tmp, f"sync-{tag}.log"), "a")
         env = dict(os.environ, ANYXDP_PIN_DIR=pin)
         p = spawn(self.inns + [ANYXDP, "sync"] + src +
-                  ["--iface", f"{ifp}*", "--quiet", "--no-config"],
+                  ["--iface", f"{ifp}*", "--quiet", "--no-config", "--withdraw-hold", "0"],
                   env=env, stdout=logf, stderr=logf, stdin=subprocess.DEVNULL)
         logf.close()
         return p
@@ -640,8 +645,10 @@ def report(a, sizes, infos, res, failed):
       "feeder's (fake babeld, or `ip`: user + system, so the kernel's FIB work is in it); "
       "busy = the sync's CPU time / the burst's wall time. Latency: the sync's own "
       "histogram (1 us buckets) from the `read()` that brought a line or netlink message "
-      "to the map update (netlink: the sync reads up to 256 datagrams, then applies them, "
-      "and dates them all by the last read, so the earlier ones' wait is not in it); "
+      "to the map update (netlink: the sync reads up to 32 datagrams, then applies them, "
+      "dated by the first read of the batch); `--withdraw-hold 0`, so retractions and "
+      "flushes are written at once (the daemon's default holds them 100 ms on purpose: "
+      "babeld withdraws everything when it exits); "
       "each run restarts the sync after the bulk load (the new one confirms the table "
       "without a write), so the histogram holds the churn only. "
       "*Bulk load*: the first sync of each run filling an empty map, connect to last "

@@ -117,6 +117,8 @@ run ax sync --babel '[::1'
 check "bad babeld address: exit 2, names it" "$RC -eq 2 && \$(grep -c \"invalid babeld address '\[::1'\" $T/err) -eq 1"
 run ax sync --iface ''
 check "empty --iface pattern: exit 2" "$RC -eq 2"
+run ax sync --withdraw-hold 20000
+check "--withdraw-hold above 10000: exit 2" "$RC -eq 2 && \$(grep -c -- '--withdraw-hold' $T/err) -ge 1"
 run ax sync extra
 check "stray argument: exit 2" "$RC -eq 2 && \$(grep -c \"unexpected argument 'extra'\" $T/err) -eq 1"
 run ax sync status
@@ -147,6 +149,10 @@ start_sync --iface 'axlab-*'
 until_eq "daemon: running" "running" st 'd["state"]'
 equal "the routes of --once are confirmed, not rewritten" "$(st 'd["updates"]')" "0"
 equal "status: 2 learned, none stale" "$(st '"%d %d" % (d["routes"], d["stale"])')" "2 0"
+run ax status
+check "anyxdp status has a sync line" "\$(grep -c '^sync: *running (pid $SYNC_PID), babeld unix:.*: 2 learned routes (0 stale), 0 ignored' $T/out) -eq 1"
+ax status --json >"$T/status.json"
+equal "anyxdp status --json has the sync" "$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1]))["sync"]; print(d["state"], d["routes"])' "$T/status.json")" "running 2"
 # babeld's reroute, as recorded: the direct route goes to 65535, the other is installed
 fb route 563d05a8da80 198.51.100.0/24 axlab-as fe80::a:2 65535 >/dev/null
 until_eq "metric 65535: the route is withdrawn" "none" learned 198.51.100.0/24
@@ -326,6 +332,15 @@ check "and the sync goes on" "-d /proc/$SYNC_PID"
 equal "with everything as it was" "$(learned 203.0.113.0/24)" "axlab-as fe80::a:2 96"
 stop_sync
 equal "exit 0 after all that" "$SYNC_RC" "0"
+
+# --withdraw-hold 0: babeld's exit empties the map (what the hold prevents)
+start_sync --iface 'axlab-*' --withdraw-hold 0
+until_eq "hold 0: running" "running" st 'd["state"]'
+r0=$(grep -c 'remove 198.51.100.0/24' "$T/sync.log")
+fb shutdown >/dev/null
+until_eq "hold 0: babeld's exit withdraws at once" "$((r0 + 1))" eval "grep -c 'remove 198.51.100.0/24' $T/sync.log"
+until_eq "hold 0: and the reconnect brings it back" "axlab-as fe80::a:2 96" learned 198.51.100.0/24
+stop_sync
 
 # n_steer (bl_ctl) gates the XDP lookup: it must count the trie entries the
 # sync added and removed one by one.
