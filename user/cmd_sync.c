@@ -467,8 +467,9 @@ static void run_timers(struct loop *l)
 	if (!l->connected && !l->stop && now >= l->next_try)
 		try_connect(l);
 	if (l->grace_until && now >= l->grace_until) {
-		log_info("grace period over: removing %zu routes not confirmed by %s",
-			 sync_stale_count(l->s), l->name);
+		if (sync_stale_count(l->s))
+			log_info("grace period over: removing %zu routes not confirmed by %s",
+				 sync_stale_count(l->s), l->name);
 		l->grace_until = 0;
 		sync_sweep_stale(l->s);
 		sync_set_state(l->s, l->connected ? SYNC_RUNNING : SYNC_CONNECTING, 0);

@@ -275,7 +275,7 @@ void rib_prefix_gc(struct rib *r, struct rib_prefix *px)
 {
 	struct rib_prefix **pp = &r->pb[pfx_hash(&px->p)];
 
-	if (px->routes || px->applied.present || px->dirty)
+	if (px->routes || px->applied.present || px->applied.hold_refs || px->dirty)
 		return;
 	while (*pp && *pp != px)
 		pp = &(*pp)->hnext;

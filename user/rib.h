@@ -86,6 +86,7 @@ struct rib_applied {
 	bool present;		/* a learned next hop of ours is in the map */
 	bool stale;		/* from a previous session or process: kept until swept */
 	uint64_t hold_until;	/* withdrawal pending until then (CLOCK_MONOTONIC ns) */
+	uint32_t hold_refs;	/* entries in the sync's hold queue: not to be freed */
 	struct nexthop nh;	/* what was written */
 };
 const struct prefix *rib_prefix_of(const struct rib_prefix *px);
@@ -102,7 +103,8 @@ struct rib_route_view {
 };
 size_t rib_prefix_routes(struct rib_prefix *px, struct rib_route_view *out, size_t max);
 
-/* Drop a prefix record that holds no routes and nothing applied. */
+/* Drop a prefix record that holds no routes, nothing applied, and is in
+ * no queue (dirty, or the sync's hold queue). */
 void rib_prefix_gc(struct rib *r, struct rib_prefix *px);
 
 /* Set the ignore reason of a route rib_best() chose (the sync found its

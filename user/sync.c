@@ -36,6 +36,11 @@ struct iface {
 
 static void holds_drop(struct sync *s);
 
+struct hold {
+	struct rib_prefix *px;	/* kept alive by its applied.hold_refs */
+	uint64_t due;
+};
+
 struct sync {
 	struct sync_opts o;
 	struct anyxdp_maps *m;
@@ -49,7 +54,7 @@ struct sync {
 	size_t n_ifc;
 	uint64_t last_publish;
 	uint64_t publish_due;	/* something changed since: publish by then */
-	struct rib_prefix **hold;	/* withdrawals pending, oldest first (a ring) */
+	struct hold *hold;	/* withdrawals pending, oldest first (a ring) */
 	size_t hold_head, hold_n;
 	uint32_t lat[LAT_BUCKETS];
 	uint64_t lat_n;
@@ -215,7 +220,7 @@ int sync_new(struct sync **out, struct anyxdp_maps *m, const struct sync_opts *o
 	s->m = m;
 	s->status_fd = s->ignored_fd = -1;
 	s->rib = rib_new();
-	s->hold = calloc(HOLD_MAX, sizeof(*s->hold));
+	s->hold = calloc(HOLD_MAX, sizeof(*s->hold));	/* 1 MiB, touched only when used */
 	if (!s->rib || !s->hold) {
 		rib_free(s->rib);
 		free(s->hold);
@@ -431,11 +436,26 @@ static int withdraw(struct sync *s, struct rib_prefix *px, uint64_t read_ns)
 /* Start holding a withdrawal; false if the ring is full (withdraw now). */
 static bool hold_start(struct sync *s, struct rib_applied *a, struct rib_prefix *px)
 {
+	struct hold *h;
+
 	if (s->hold_n == HOLD_MAX)
 		return false;
 	a->hold_until = mono_ns() + s->o.withdraw_hold_ns;
-	s->hold[(s->hold_head + s->hold_n++) % HOLD_MAX] = px;
+	a->hold_refs++;
+	h = &s->hold[(s->hold_head + s->hold_n++) % HOLD_MAX];
+	h->px = px;
+	h->due = a->hold_until;
 	return true;
+}
+
+static struct rib_prefix *hold_pop(struct sync *s)
+{
+	struct rib_prefix *px = s->hold[s->hold_head].px;
+
+	s->hold_head = (s->hold_head + 1) % HOLD_MAX;
+	s->hold_n--;
+	rib_applied_of(px)->hold_refs--;
+	return px;
 }
 
 static void process_one(struct sync *s, struct rib_prefix *px, uint64_t read_ns)
@@ -466,37 +486,32 @@ static void process_one(struct sync *s, struct rib_prefix *px, uint64_t read_ns)
 
 uint64_t sync_hold_due(const struct sync *s)
 {
-	return s->hold_n ? rib_applied_of(s->hold[s->hold_head])->hold_until ?: 1 : 0;
+	return s->hold_n ? s->hold[s->hold_head].due : 0;
 }
 
-/* Withdrawals whose hold is over: look at their prefixes again. */
+/* Withdrawals whose hold is over: look at their prefixes again. An entry
+ * whose prefix was confirmed meanwhile (or held again, later) is done. */
 int sync_release_holds(struct sync *s)
 {
 	uint64_t now = mono_ns();
 
-	while (s->hold_n) {
-		struct rib_prefix *px = s->hold[s->hold_head];
+	while (s->hold_n && s->hold[s->hold_head].due <= now) {
+		struct rib_prefix *px = hold_pop(s);
 		struct rib_applied *a = rib_applied_of(px);
 
-		if (a->hold_until > now)
-			break;
-		s->hold_head = (s->hold_head + 1) % HOLD_MAX;
-		s->hold_n--;
-		if (a->hold_until)
+		if (a->hold_until && a->hold_until <= now)
 			rib_mark_dirty(s->rib, px);
+		else if (!a->hold_until)
+			rib_prefix_gc(s->rib, px);
 	}
 	return sync_process(s, 0);
 }
 
-/* The ring holds pointers to prefixes, which must stay alive while
- * they are in it: empty it before anything may collect them. */
+/* Before anything may collect prefixes wholesale (stale marking, exit). */
 static void holds_drop(struct sync *s)
 {
-	while (s->hold_n) {
-		rib_applied_of(s->hold[s->hold_head])->hold_until = 0;
-		s->hold_head = (s->hold_head + 1) % HOLD_MAX;
-		s->hold_n--;
-	}
+	while (s->hold_n)
+		rib_applied_of(hold_pop(s))->hold_until = 0;
 }
 
 int sync_process(struct sync *s, uint64_t read_ns)

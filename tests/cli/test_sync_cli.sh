@@ -168,6 +168,15 @@ until_eq "flush route: withdrawn" "none" learned 2001:db8:100::/48
 fb route 563d05a8bc90 2001:db8:100::/48 axlab-as fe80::a:2 96 >/dev/null
 until_eq "add route: back" "axlab-as fe80::a:2 96" learned 2001:db8:100::/48
 
+# a withdrawal cancelled within its hold, then withdrawn again: one removal
+fb route 563d05a8bc90 2001:db8:100::/48 axlab-as fe80::a:2 65535 >/dev/null
+fb route 563d05a8bc90 2001:db8:100::/48 axlab-as fe80::a:2 96 >/dev/null
+fb route 563d05a8bc90 2001:db8:100::/48 axlab-as fe80::a:2 65535 >/dev/null
+until_eq "withdraw, return, withdraw within the hold: withdrawn" "none" learned 2001:db8:100::/48
+fb route 563d05a8bc90 2001:db8:100::/48 axlab-as fe80::a:2 96 >/dev/null
+until_eq "and back" "axlab-as fe80::a:2 96" learned 2001:db8:100::/48
+check "the sync is alive after that" "-d /proc/$SYNC_PID"
+
 # ---- filters: ignored and counted, never written ----
 fb route N1 203.0.113.0/24 axlab-as fe80::a:2 96 >/dev/null
 fb route N2 198.51.100.128/25 eth9 fe80::9:2 96 >/dev/null
@@ -245,6 +254,7 @@ until_eq "and comes back" "axlab-as fe80::a:2 96" learned 2001:db8:100::/48
 
 # babeld exiting on SIGTERM withdraws every route, then closes: a restart,
 # not a withdrawal (the sync holds withdrawals 100 ms for this)
+sleep 0.3	# the status is published within 200 ms of a change
 u0=$(st 'd["updates"]')
 (
 	gap=0
