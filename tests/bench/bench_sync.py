@@ -635,8 +635,8 @@ def report(a, sizes, infos, res, failed):
     w("- **kernel FIB alone**: that `ip -batch` with no sync running: what babeld itself "
       "asks of the kernel for the same changes.")
     w(f"- **Ethernet next hops** ({n0:,} prefixes): the babeld stream through veth "
-      "interfaces wge0..wge3 instead: a write to an Ethernet next hop also checks the "
-      "link and adds it to `tx_ports` (user/steer.c `wants_port`, `port_add`).")
+      "interfaces wge0..wge3 instead: a write that moves a route to another Ethernet "
+      "interface also puts that interface in `tx_ports` (user/steer.c `steer_learned_set`).")
     w("")
     w("Updates/s = changes / (the sync's `last_update` (CLOCK_REALTIME in ns, read from the "
       "pinned `sync_status` map) - the wall clock just before the burst was sent or `ip` "

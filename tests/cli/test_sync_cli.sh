@@ -68,6 +68,18 @@ until_eq() {
 	done
 	fail "$d" "got '$got', expected '$want'"
 }
+# watch_gap N PREFIX "DEV VIA METRIC": in the background, read the route N
+# times; $T/gap gets how often it was not so. Sets WATCH (wait for it).
+watch_gap() {
+	(
+		gap=0
+		for ((i = 0; i < $1; i++)); do
+			[[ $(learned "$2") == "$3" ]] || gap=$((gap + 1))
+		done
+		echo "$gap" >"$T/gap"
+	) &
+	WATCH=$!
+}
 start_fb() {
 	"$PY" "$TOP/tests/lab/fake_babeld.py" --listen "unix:$T/babeld.sock" --ctl "$T/fb.ctl" \
 		--table "$TOP/tests/data/babeld/dump-popa.txt" >"$T/fb.log" 2>&1 &
@@ -256,14 +268,7 @@ until_eq "and comes back" "axlab-as fe80::a:2 96" learned 2001:db8:100::/48
 # not a withdrawal (the sync holds withdrawals 100 ms for this)
 sleep 0.3	# the status is published within 200 ms of a change
 u0=$(st 'd["updates"]')
-(
-	gap=0
-	for ((i = 0; i < 40; i++)); do
-		[[ $(learned 198.51.100.0/24) == "axlab-ab fe80::ab:2 192" ]] || gap=$((gap + 1))
-	done
-	echo "$gap" >"$T/gap"
-) &
-WATCH=$!
+watch_gap 40 198.51.100.0/24 "axlab-ab fe80::ab:2 192"
 fb shutdown >/dev/null
 until_eq "babeld shutdown: reconnected" "running" st 'd["state"]'
 wait "$WATCH"
@@ -290,14 +295,7 @@ equal "kill -9: the routes stay" "$(learned 198.51.100.0/24)" "axlab-as fe80::a:
 # babeld changes while no sync runs
 fb flush 563d05a8bc90 >/dev/null
 fb route NEW 198.51.100.32/27 axlab-ab fe80::ab:2 192 >/dev/null
-(
-	gap=0
-	for ((i = 0; i < 60; i++)); do
-		[[ $(learned 198.51.100.0/24) == "axlab-as fe80::a:2 96" ]] || gap=$((gap + 1))
-	done
-	echo "$gap" >"$T/gap"
-) &
-WATCH=$!
+watch_gap 60 198.51.100.0/24 "axlab-as fe80::a:2 96"
 start_sync --iface 'axlab-*' --quiet
 until_eq "restart: running" "running" st 'd["state"]'
 wait "$WATCH"
