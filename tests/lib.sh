@@ -9,6 +9,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=$TOP/build
 PASSED=0
 FAILED=0
+# The interpreter itself, not a pyenv shim (0.2 s a call).
+PY=$(python3 -c 'import sys; print(sys.executable)')
 
 pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "not ok - $1${2:+: $2}"; }
@@ -62,3 +64,18 @@ require_root() {
 	fi
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 }
+
+# For tests that run commands into files: run CMD... puts stdout in $T/out,
+# stderr in $T/err and the exit status in RC; has_out/has_err TEXT grep them.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	RC=$?
+}
+has_err() { grep -qF -- "$1" "$T/err"; }
+has_out() { grep -qF -- "$1" "$T/out"; }
+
+# For tests with a network namespace of their own, $NS: anyxdp and ip in it
+# (nsenter, not `ip netns exec`, which hides /sys/fs/bpf).
+ns_enter_cmd() { IN=(nsenter --net=/run/netns/"$NS"); }
+ax() { "${IN[@]}" "$BIN"/anyxdp "$@"; }
+nsip() { ip -n "$NS" "$@"; }

@@ -33,19 +33,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PY=$(python3 -c 'import sys; print(sys.executable)')	# not the pyenv shim: 0.2 s a call
 axb() { "$BIN"/anyxdp-block "$@"; }
 ax() { "$BIN"/anyxdp "$@"; }
-# run CMD...: stdout in $T/out, stderr in $T/err, exit status in $RC
-run() {
-	"$@" >"$T/out" 2>"$T/err"
-	RC=$?
-}
 # jget FILE 'python expression over d'
 jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 gen() { ax status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["blocklist"]["generation"])'; }
-has_err() { grep -qF -- "$1" "$T/err"; }
-has_out() { grep -qF -- "$1" "$T/out"; }
 show_err() { sed 's/^/#   /' "$T/err" | head -5; }
 
 # snap; ...; unchanged DESC: list --json and status --json byte for byte.
@@ -639,7 +631,7 @@ check "--pin-dir with no maps: list fails, names the dir" "$RC -ne 0 && \$(grep 
 ax status --json >"$T/status.json"
 ok "status --json is valid JSON" "$PY" -m json.tool "$T/status.json"
 equal "status --json fields" "$(jget "$T/status.json" "(sorted(d), sorted(d['blocklist']), sorted(d['allowlist']), d['interfaces'], d['pin_dir'])")" \
-	"(['allowlist', 'blocklist', 'interfaces', 'pin_dir', 'steering'], ['active_slot', 'cidrs', 'entries', 'generation', 'hosts', 'ipv4', 'ipv6', 'loaded'], ['ipv4', 'ipv6'], [], '$PIN')"
+	"(['allowlist', 'blocklist', 'interfaces', 'pin_dir', 'steering', 'sync'], ['active_slot', 'cidrs', 'entries', 'generation', 'hosts', 'ipv4', 'ipv6', 'loaded'], ['ipv4', 'ipv6'], [], '$PIN')"
 equal "status --json counts" "$(jget "$T/status.json" "'%(entries)d %(ipv4)d %(ipv6)d %(hosts)d %(cidrs)d' % d['blocklist']")" \
 	"$((N_IPSUM + N_DROP6)) $N_IPSUM $N_DROP6 $N_IPSUM $N_DROP6"
 check "status --json: load time is an ISO 8601 UTC time" \

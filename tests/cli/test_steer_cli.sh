@@ -24,17 +24,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PY=$(python3 -c 'import sys; print(sys.executable)')
-IN=(nsenter --net=/run/netns/"$NS")
-ax() { "${IN[@]}" "$BIN"/anyxdp "$@"; }
-nsip() { ip -n "$NS" "$@"; }
-run() {
-	"$@" >"$T/out" 2>"$T/err"
-	RC=$?
-}
+ns_enter_cmd	# IN, for ax and nsip (tests/lib.sh)
 jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-has_err() { grep -qF -- "$1" "$T/err"; }
-has_out() { grep -qF -- "$1" "$T/out"; }
 ifindex() { nsip -j link show "$1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])'; }
 # a route row of `route list --json`: rowget PREFIX ORIGIN 'expression over r'
 rowget() {

@@ -32,16 +32,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PY=$(python3 -c 'import sys; print(sys.executable)')
-IN=(nsenter --net=/run/netns/"$NS")
-ax() { "${IN[@]}" "$BIN"/anyxdp "$@"; }
-nsip() { ip -n "$NS" "$@"; }
-run() {
-	"$@" >"$T/out" 2>"$T/err"
-	RC=$?
-}
-has_err() { grep -qF -- "$1" "$T/err"; }
-has_out() { grep -qF -- "$1" "$T/out"; }
+ns_enter_cmd	# IN, for ax and nsip (tests/lib.sh)
 fb() { echo "$*" | socat -t 2 - UNIX-CONNECT:"$T/fb.ctl"; }
 # learned PREFIX: "DEV VIA METRIC" of its learned route, or "none"
 learned() {

@@ -32,7 +32,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM	# so the EXIT trap runs under timeout(1) too
 
-PY=$(python3 -c 'import sys; print(sys.executable)')
 LEARN_S=20	# bound for the first routes after routing up
 MOVE_S=15	# bound for a reroute (measured: babeld 3-5 s, BIRD 2-3 s)
 

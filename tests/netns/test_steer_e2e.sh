@@ -35,7 +35,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM	# so the EXIT trap runs under timeout(1) too
 
-PY=$(python3 -c 'import sys; print(sys.executable)')
 
 for b in anyxdp anyxdp-block; do
 	[[ -x $BIN/$b ]] || { fail "build/$b exists (run make)"; done_testing; exit 1; }

@@ -52,7 +52,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM	# so the EXIT trap runs under timeout(1) too
 
-PY=$(python3 -c 'import sys; print(sys.executable)')
 W=$TOP/tests/lab/sync_watch.py
 [[ -n $RESULTS ]] && : >"$RESULTS"
 

@@ -39,7 +39,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM	# so the EXIT trap runs under timeout(1) too
 
 # The real interpreter: a pyenv shim costs 0.2 s a call.
-PY=$(python3 -c 'import sys; print(sys.executable)')
 pop() { nsenter --net=/run/netns/"$POP" "$@"; }
 inet() { nsenter --net=/run/netns/"$INET" "$@"; }
 ax() { pop "$BIN"/anyxdp "$@"; }
