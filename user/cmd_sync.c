@@ -470,6 +470,8 @@ static void run_timers(struct loop *l)
 		if (sync_stale_count(l->s))
 			log_info("grace period over: removing %zu routes not confirmed by %s",
 				 sync_stale_count(l->s), l->name);
+		else
+			log_info("grace period over: %s confirmed every route", l->name);
 		l->grace_until = 0;
 		sync_sweep_stale(l->s);
 		sync_set_state(l->s, l->connected ? SYNC_RUNNING : SYNC_CONNECTING, 0);
