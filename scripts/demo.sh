@@ -9,7 +9,8 @@
 #
 #   anyxdp (XDP + TC) on both PoP uplinks, the real IPsum and Spamhaus
 #   DROPv6 lists loaded, the anycast prefixes served and routed into the
-#   tunnels to the site. The PoPs' kernels do not forward uplink traffic:
+#   tunnels to the site; then babeld chooses popa's tunnel and anyxdp sync
+#   follows it, also when the direct tunnel is cut. The PoPs' kernels do not forward uplink traffic:
 #   whatever reaches the site got there through anyxdp.
 #
 #   scripts/demo.sh        build the lab (replacing a previous one), send
@@ -158,6 +159,47 @@ for e in json.load(sys.stdin):
     print("   %s/%d: %s" % (".".join(map(str, k["addr"])), k["prefixlen"], busy or "no packets yet"))
 '
 
+# ---- 9. Babel decides ----
+
+say "9. Let Babel choose the tunnel: babeld on the site and both PoPs, anyxdp sync on popa"
+note "the site announces the anycast prefixes over the tunnels; popa's static"
+note "routes go, and anyxdp sync follows what babeld selects into the map"
+for p in "$LAB_ANYCAST_V4" "$LAB_ANYCAST_V6"; do
+	axc popa route del "$p" | sed 's/^/   /'
+done
+cmd "$LAB" --name "$NAME" routing up babeld >/dev/null || die "babeld did not start"
+for p in "$LAB_ANYCAST_V4" "$LAB_ANYCAST_V6"; do
+	"$LAB" --name "$NAME" routing wait "$p" popa --dev "$TA" --timeout 40 >/dev/null ||
+		die "popa did not learn $p from babeld"
+done
+printf '%s[popa] $ anyxdp sync --babel [::1]:33123 --iface %q &%s\n' "$D" "$NAME-*" "$N"
+SYNC_LOG=/run/anyxdp-lab/$NAME/sync-popa.log
+ax popa sync --babel '[::1]:33123' --iface "$NAME-*" >"$SYNC_LOG" 2>&1 &
+for ((i = 0; i < 50; i++)); do
+	[[ $(ax popa route list 2>/dev/null | grep -c learned) -ge 2 ]] && break
+	sleep 0.1
+done
+axc popa route list | sed 's/^/   /'
+row "TCP whodis to $LAB_SITE_V4" "$(probe tcp "$LAB_SITE_V4")"
+
+note ""
+note "cut the direct tunnel (the site's end of popa-site goes down): Babel"
+note "reroutes through popb, and the map follows"
+cmd "$LAB" --name "$NAME" link "$LAB_TUN_SITE_POPA" down
+ms=$("$LAB" --name "$NAME" routing wait "$LAB_ANYCAST_V4" popa --dev "$LAB_TUN_POPA_POPB" --timeout 40) ||
+	die "babeld did not reroute"
+note "babeld rerouted after $ms ms (its hello interval in the lab is 1 s)"
+for ((i = 0; i < 50; i++)); do
+	ax popa route list 2>/dev/null | grep learned | grep -q "$LAB_TUN_POPA_POPB" && break
+	sleep 0.1
+done
+axc popa route list | sed 's/^/   /'
+row "TCP whodis to $LAB_SITE_V4" "$(probe tcp "$LAB_SITE_V4")"
+sleep 0.3	# the sync publishes its status within 200 ms of a change
+axc popa sync status | sed 's/^/   /'
+cmd "$LAB" --name "$NAME" link "$LAB_TUN_SITE_POPA" up
+note "(the tunnel is back; Babel returns to it in a few seconds, and so does the map)"
+
 # ---- next steps ----
 
 say "The lab is still up. Explore it (as root, from this directory):"
@@ -168,7 +210,9 @@ hint "ask the site which PoP the connection came through" \
 	"scripts/lab.sh exec client python3 tests/lab/probe.py tcp $LAB_SITE_V4"
 hint "per-route counters on popa" "nsenter --net=/run/netns/$AXA route list"
 hint "send the anycast traffic to popb instead (and back: move popa)" "scripts/lab.sh move popb"
-hint "lose popa's tunnel (pass_if_down), bring it back, re-resolve the routes" \
-	"scripts/lab.sh exec popa ip link del $TA; scripts/lab.sh tunnel $TA; nsenter --net=/run/netns/$AXA route refresh"
+hint "the route sync: its state, the routes it ignores, its log" \
+	"nsenter --net=/run/netns/$AXA sync status; cat $SYNC_LOG"
+hint "cut popa's direct tunnel and watch the map follow Babel" \
+	"scripts/lab.sh link $LAB_TUN_SITE_POPA down; nsenter --net=/run/netns/$AXA route list"
 say "Tear it down:"
 note "scripts/demo.sh down    (or: scripts/lab.sh down)"
