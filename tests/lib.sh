@@ -79,3 +79,17 @@ has_out() { grep -qF -- "$1" "$T/out"; }
 ns_enter_cmd() { IN=(nsenter --net=/run/netns/"$NS"); }
 ax() { "${IN[@]}" "$BIN"/anyxdp "$@"; }
 nsip() { ip -n "$NS" "$@"; }
+
+# For tests with a namespace lab of their own, named $LAB (scripts/lab.sh):
+# lab ARGS runs lab.sh on it; lab_up [WHAT] brings it up, passes or fails
+# "WHAT: lab up" and loads its LAB_* variables. Returns 1 if it failed.
+lab() { "$TOP/scripts/lab.sh" --name "$LAB" "$@"; }
+lab_up() {
+	local what="${1:+$1: }lab up (name $LAB)"
+	if ! lab up >"$T/up.out" 2>&1; then
+		fail "$what" "$(tr '\n' ' ' <"$T/up.out")"
+		return 1
+	fi
+	pass "$what"
+	eval "$(lab env)"
+}

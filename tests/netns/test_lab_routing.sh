@@ -24,7 +24,6 @@ require_root "network namespaces, WireGuard, Babel daemons"
 LAB=axr$(($$ % 100000))
 T=$(mktemp -d /tmp/anyxdp-routing.XXXXXX)
 
-lab() { "$TOP/scripts/lab.sh" --name "$LAB" "$@"; }
 cleanup() {
 	lab down >/dev/null 2>&1
 	rm -rf "$T"
@@ -39,13 +38,7 @@ for t in babeld bird birdc socat; do
 	command -v "$t" >/dev/null || { fail "'$t' is installed (scripts/deps.sh)"; done_testing; exit 1; }
 done
 
-if ! lab up >"$T/up.out" 2>&1; then
-	fail "lab up (name $LAB)" "$(tr '\n' ' ' <"$T/up.out")"
-	done_testing
-	exit 1
-fi
-pass "lab up (name $LAB)"
-eval "$(lab env)"
+lab_up || { done_testing; exit 1; }
 V4=$LAB_ANYCAST_V4 V6=$LAB_ANYCAST_V6
 AS=$LAB_TUN_POPA_SITE AB=$LAB_TUN_POPA_POPB BS=$LAB_TUN_POPB_SITE SA=$LAB_TUN_SITE_POPA
 

@@ -25,7 +25,6 @@ LAB=axe$(($$ % 100000))
 T=$(mktemp -d /tmp/anyxdp-e2e.XXXXXX)
 CAP_PID=
 
-lab() { "$TOP/scripts/lab.sh" --name "$LAB" "$@"; }
 cleanup() {
 	[[ -n $CAP_PID ]] && kill "$CAP_PID" 2>/dev/null
 	[[ -n ${WATCH:-} ]] && kill "$WATCH" 2>/dev/null
@@ -42,13 +41,7 @@ done
 
 # ---- the lab ----
 
-if ! lab up >"$T/up.out" 2>&1; then
-	fail "lab up (name $LAB)" "$(tr '\n' ' ' <"$T/up.out")"
-	done_testing
-	exit 1
-fi
-pass "lab up (name $LAB)"
-eval "$(lab env)"
+lab_up || { done_testing; exit 1; }
 A4=$LAB_SITE_V4 A6=$LAB_SITE_V6
 read -r BL4 _ <<<"$LAB_BLOCKED_V4"
 BL6=$LAB_BLOCKED_V6

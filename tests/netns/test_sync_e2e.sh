@@ -40,7 +40,6 @@ BG=()
 GRACE=8
 RESULTS=${SYNC_E2E_RESULTS:-}
 
-lab() { "$TOP/scripts/lab.sh" --name "$LAB" "$@"; }
 cleanup() {
 	local p
 	[[ -n $SYNC_PID ]] && kill -KILL "$SYNC_PID" 2>/dev/null
@@ -239,12 +238,7 @@ run() {
 	: >"$T/sync.log"
 
 	# ---- 1. lab, anyxdp, routing, sync ----
-	if ! lab up >"$T/up.out" 2>&1; then
-		fail "$DAEMON: lab up (name $LAB)" "$(tr '\n' ' ' <"$T/up.out")"
-		return
-	fi
-	pass "$DAEMON: lab up (name $LAB)"
-	eval "$(lab env)"
+	lab_up "$DAEMON" || return
 	V4=$LAB_ANYCAST_V4 V6=$LAB_ANYCAST_V6
 	AS=$LAB_TUN_POPA_SITE AB=$LAB_TUN_POPA_POPB SA=$LAB_TUN_SITE_POPA SB=$LAB_TUN_SITE_POPB
 	if [[ $DAEMON == babeld ]]; then
