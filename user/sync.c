@@ -24,7 +24,8 @@
  * closes the connection: a withdrawal is applied only if the session is
  * still there a moment later (--withdraw-hold, default 100 ms), so a
  * daemon restart keeps its routes for the grace period instead of
- * emptying the map.
+ * emptying the map. Held withdrawals wait in a ring; beyond HOLD_MAX of
+ * them, a withdrawal is written at once.
  */
 #define HOLD_MAX 65536
 
