@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -93,14 +92,6 @@ struct loop {
 	uint64_t next_try, grace_until, link_due, retry_due, once_deadline;
 	char name[160];
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static uint64_t ms(uint64_t v)
 {
@@ -323,7 +314,7 @@ static int source_read(struct loop *l, struct src_events *ev)
 /* The grace deadline on the wall clock, for status; 0 if none. */
 static uint64_t grace_rt(const struct loop *l)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = now_mono_ns();
 
 	if (!l->grace_until)
 		return 0;
@@ -333,7 +324,7 @@ static uint64_t grace_rt(const struct loop *l)
 static void try_connect(struct loop *l)
 {
 	int err = source_connect(l);
-	uint64_t now = mono_ns();
+	uint64_t now = now_mono_ns();
 
 	if (!err) {
 		l->connected = true;
@@ -358,7 +349,7 @@ static void try_connect(struct loop *l)
  * socket hiccup, must not empty the map. */
 static void on_lost(struct loop *l, int err)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = now_mono_ns();
 
 	source_disconnect(l);
 	rib_clear(sync_rib(l->s));
@@ -462,7 +453,7 @@ static void on_signal(struct loop *l)
 
 static void run_timers(struct loop *l)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = now_mono_ns();
 
 	if (!l->connected && !l->stop && now >= l->next_try)
 		try_connect(l);
@@ -498,7 +489,7 @@ static void run_timers(struct loop *l)
 
 static int next_timeout(const struct loop *l)
 {
-	uint64_t now = mono_ns(), due = now + ms(1000);
+	uint64_t now = now_mono_ns(), due = now + ms(1000);
 	uint64_t t[] = { l->connected ? 0 : l->next_try, l->grace_until, l->link_due,
 			 l->retry_due, l->once_deadline, sync_publish_due(l->s),
 			 sync_hold_due(l->s) };
@@ -532,7 +523,7 @@ static void loop_once(struct loop *l)
 	if (p[1].revents) {
 		link_watch_drain(l->link_fd);
 		if (!l->link_due)
-			l->link_due = mono_ns() + ms(LINK_SETTLE_MS);
+			l->link_due = now_mono_ns() + ms(LINK_SETTLE_MS);
 	}
 	if (p[2].revents && l->connected && !l->stop)
 		on_readable(l);
@@ -577,9 +568,9 @@ static int loop_setup(struct loop *l, struct sync_cli *a)
 	 * confirms them, or the grace period ends without one. */
 	l->sweep_on_sync = true;
 	if (sync_stale_count(l->s))
-		l->grace_until = mono_ns() + ms(a->grace_s * 1000);
+		l->grace_until = now_mono_ns() + ms(a->grace_s * 1000);
 	if (a->once)
-		l->once_deadline = mono_ns() + ms(ONCE_TIMEOUT_MS);
+		l->once_deadline = now_mono_ns() + ms(ONCE_TIMEOUT_MS);
 	if (!a->n_globs && !a->once)
 		log_warn("no --iface given: routes via any interface are accepted");
 	return 0;

@@ -178,6 +178,14 @@ uint64_t now_realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+uint64_t now_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 char *fmt_time_ns(uint64_t ns, char *buf, size_t len)
 {
 	time_t t = ns / 1000000000ull;

@@ -28,6 +28,8 @@ int require_privileges(void);
 int ensure_pin_dir(const char *dir);
 
 uint64_t now_realtime_ns(void);
+/* CLOCK_MONOTONIC in ns: for deadlines and latencies. */
+uint64_t now_mono_ns(void);
 /* Inode of our network namespace: ifindexes are per namespace. */
 uint32_t netns_ino(void);
 /* "2026-11-22T04:06:14Z" */

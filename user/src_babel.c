@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 #include "babel.h"
 #include "common.h"
@@ -288,14 +287,12 @@ static int take_lines(struct babel_source *s, struct rib *r, struct src_events *
 
 int babelsrc_read(struct babel_source *s, struct rib *r, struct src_events *ev)
 {
-	struct timespec ts;
 	ssize_t n;
 
 	if (s->fd < 0)
 		return -ENOTCONN;
 	n = recv(s->fd, s->buf + s->len, READ_CHUNK, MSG_DONTWAIT);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ev->read_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	ev->read_ns = now_mono_ns();
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	if (n == 0) {

@@ -932,14 +932,6 @@ int nlsrc_handle_msg(struct nl_source *s, const struct nlmsghdr *nlh, struct rib
 	}
 }
 
-static uint64_t mono_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
-
 /* One datagram into s->buf: its length, 0 if it is not the kernel's,
  * -EMSGSIZE if it did not fit, or -errno. */
 static ssize_t recv_one(struct nl_source *s)
@@ -984,7 +976,7 @@ int nlsrc_read(struct nl_source *s, struct rib *r, struct src_events *ev)
 
 		/* The first read of the batch: later ones only waited less. */
 		if (!ev->read_ns)
-			ev->read_ns = mono_now_ns();
+			ev->read_ns = now_mono_ns();
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			return 0;
 		if (n == -EINTR || n == 0)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "common.h"
@@ -80,14 +79,6 @@ const char *sync_state_name(int state)
 	static const char *const n[] = { "stopped", "connecting", "dumping", "running", "grace" };
 
 	return state >= 0 && state <= SYNC_GRACE ? n[state] : "unknown";
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* ---- interfaces, cached until the next link event ---- */
@@ -304,7 +295,7 @@ static void lat_note(struct sync *s, uint64_t read_ns)
 
 	if (!read_ns)
 		return;
-	us = (mono_ns() - read_ns) / 1000;
+	us = (now_mono_ns() - read_ns) / 1000;
 	s->lat[us < LAT_BUCKETS ? us : LAT_BUCKETS - 1]++;
 	s->lat_n++;
 	if (us > s->st.lat_max_us)
@@ -441,7 +432,7 @@ static bool hold_start(struct sync *s, struct rib_applied *a, struct rib_prefix 
 
 	if (s->hold_n == HOLD_MAX)
 		return false;
-	a->hold_until = mono_ns() + s->o.withdraw_hold_ns;
+	a->hold_until = now_mono_ns() + s->o.withdraw_hold_ns;
 	a->hold_refs++;
 	h = &s->hold[(s->hold_head + s->hold_n++) % HOLD_MAX];
 	h->px = px;
@@ -471,7 +462,7 @@ static void process_one(struct sync *s, struct rib_prefix *px, uint64_t read_ns)
 	/* Nothing usable. A stale route waits for its session to confirm or
 	 * for the sweep; one of this session goes after the hold. */
 	if (a->present && !a->stale) {
-		if (a->hold_until && a->hold_until <= mono_ns()) {
+		if (a->hold_until && a->hold_until <= now_mono_ns()) {
 			a->hold_until = 0;
 			withdraw(s, px, 0);
 		} else if (!a->hold_until && s->o.withdraw_hold_ns && !s->o.dry_run &&
@@ -494,7 +485,7 @@ uint64_t sync_hold_due(const struct sync *s)
  * whose prefix was confirmed meanwhile (or held again, later) is done. */
 int sync_release_holds(struct sync *s)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = now_mono_ns();
 
 	while (s->hold_n && s->hold[s->hold_head].due <= now) {
 		struct rib_prefix *px = hold_pop(s);
@@ -632,7 +623,7 @@ void sync_count_reconnect(struct sync *s)
 
 int sync_publish(struct sync *s, bool force)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = now_mono_ns();
 	__u32 zero = 0;
 	int i;
 
