@@ -357,8 +357,22 @@ kill "$FB_PID"; wait "$FB_PID" 2>/dev/null
 "${IN[@]}" "$PY" "$TOP/tests/lab/fake_babeld.py" --listen "tcp:[::1]:33123" --ctl "$T/fb.ctl" \
 	--table "$TOP/tests/data/babeld/dump-popa.txt" >"$T/fb.log" 2>&1 &
 FB_PID=$!
-for ((i = 0; i < 100; i++)); do grep -q ready "$T/fb.log" && break; sleep 0.05; done
+# Wait for the listener itself, not only the "ready" line, and say why if not.
+for ((i = 0; i < 200; i++)); do
+	[[ -n $("${IN[@]}" ss -Hltn 'sport = :33123') ]] && break
+	sleep 0.05
+done
+if [[ -n $("${IN[@]}" ss -Hltn 'sport = :33123') ]]; then
+	pass "scripted babeld listens on [::1]:33123"
+else
+	fail "scripted babeld listens on [::1]:33123" "$(tr '\n' ' ' <"$T/fb.log")"
+fi
 run ax sync --once --dry-run --no-config
-check "default source [::1]:33123 over TCP" "$RC -eq 0 && \$(grep -c 'babeld \[::1\]:33123: 4 routes read' $T/out) -eq 1"
+if [[ $RC -eq 0 ]] && grep -q 'babeld \[::1\]:33123: 4 routes read' "$T/out"; then
+	pass "default source [::1]:33123 over TCP"
+else
+	fail "default source [::1]:33123 over TCP" \
+		"exit $RC; output: $(tr '\n' ' ' <"$T/out"); errors: $(tr '\n' ' ' <"$T/err"); babeld: $(tr '\n' ' ' <"$T/fb.log")"
+fi
 
 done_testing
