@@ -5,9 +5,13 @@
  *   destinations to their next hop, count.
  *   anyxdp_tc: TC ingress on the same uplink; redirects what XDP
  *   marked for an L3 tunnel (XDP cannot transmit into those).
+ * And the tunnel programs, TC ingress on each tunnel:
+ *   anyxdp_tun (L3: WireGuard, TUN) and anyxdp_tun_eth (Ethernet links):
+ *   replies from served prefixes, and transit to them, out by the FIB
+ *   route without conntrack (tunnel.h).
  * Where to look: parsing in parse.h, blocklist lookup in blocklist.h,
  * route lookup and rewrites in steer.h, counting in count(), the
- * decisions in classify() and steer() below.
+ * decisions in classify() and steer() below, the tunnels' in tunnel.h.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -29,8 +33,9 @@ const volatile __u8 cfg_mss_clamp = 1;		/* lower the MSS of SYNs we steer */
 const volatile __u16 cfg_mss_max = 0;		/* fixed MSS cap, 0: MTU-based only */
 const volatile __u32 cfg_icmp_rate = 1000;	/* too-big answers/s per CPU, 0: none */
 
-/* After the knobs: steer.h and icmp.h read them. */
+/* After the knobs: steer.h, icmp.h and tunnel.h read them. */
 #include "steer.h"
+#include "tunnel.h"
 
 /* libxdp dispatcher: run us first, continue the chain only on PASS. */
 struct {
@@ -375,6 +380,44 @@ int anyxdp_tc(struct __sk_buff *skb)
 	if (!nh.nh_family)
 		return bpf_redirect_neigh(ifindex, NULL, 0, 0);
 	return bpf_redirect_neigh(ifindex, &nh, sizeof(nh), 0);
+}
+
+/* Tunnel ingress, L3 devices: the packet starts at its IP header. */
+SEC("tc")
+int anyxdp_tun(struct __sk_buff *skb)
+{
+	__u64 bytes = skb->len;
+	int r;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP))
+		r = tun_forward(skb, 0, 0);
+	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		r = tun_forward(skb, 0, 1);
+	else
+		r = TUN_RET(R_TUN_PASS_MALFORMED, TC_ACT_OK);
+	count(r & 0xff, bytes);
+	return r >> 8;
+}
+
+/* Tunnel ingress, Ethernet devices (gretap, VXLAN, a veth in the lab).
+ * The kernel has taken one VLAN tag off already; a second one, in the
+ * frame, is left to it. */
+SEC("tc")
+int anyxdp_tun_eth(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	__u64 bytes = skb->len;
+	int r = TUN_RET(R_TUN_PASS_MALFORMED, TC_ACT_OK);
+
+	if ((void *)(eth + 1) <= end) {
+		if (eth->h_proto == bpf_htons(ETH_P_IP))
+			r = tun_forward(skb, ETH_HLEN, 0);
+		else if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+			r = tun_forward(skb, ETH_HLEN, 1);
+	}
+	count(r & 0xff, bytes);
+	return r >> 8;
 }
 
 char LICENSE[] SEC("license") = "GPL";

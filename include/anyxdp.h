@@ -39,6 +39,17 @@ enum anyxdp_reason {
 	/* Events: counted besides a packet's verdict, never instead of it. */
 	R_EV_TC_REDIRECT,	/* TC program found our metadata and redirected */
 	R_EV_MSS_CLAMPED,	/* TCP SYN whose MSS option was lowered */
+	/* Tunnel ingress (anyxdp_tun*): replies and transit leaving the tunnels. */
+	R_TUN_RETURN,		/* source served: forwarded by its FIB route, no conntrack */
+	R_TUN_RELAY,		/* destination served: forwarded on to its next tunnel */
+	R_TUN_DROP_BLOCKLIST,	/* the far end (dst of a reply, src of transit) is listed */
+	R_TUN_PASS_NOT_SERVED,	/* neither address served: Babel, the PoP's own traffic */
+	R_TUN_PASS_NO_ROUTE,	/* no unicast FIB route (none, blackhole, unreachable, local) */
+	R_TUN_PASS_FRAG_NEEDED,	/* over the out device's MTU: the kernel fragments or answers */
+	R_TUN_PASS_TTL,		/* TTL or hop limit <= 1: the kernel sends time exceeded */
+	R_TUN_PASS_FIB,		/* other FIB answers, e.g. forwarding off on the tunnel */
+	R_TUN_PASS_HAIRPIN,	/* the route leads back into the tunnel it came from */
+	R_TUN_PASS_MALFORMED,	/* not IP, truncated, bad header */
 	R_MAX,
 };
 
@@ -64,16 +75,27 @@ enum anyxdp_reason {
 	[R_PASS_NO_META] = "pass_no_meta",				\
 	[R_EV_TC_REDIRECT] = "event_tc_redirect",			\
 	[R_EV_MSS_CLAMPED] = "event_mss_clamped",			\
+	[R_TUN_RETURN] = "tun_return",					\
+	[R_TUN_RELAY] = "tun_relay",					\
+	[R_TUN_DROP_BLOCKLIST] = "tun_drop_blocklist",			\
+	[R_TUN_PASS_NOT_SERVED] = "tun_pass_not_served",		\
+	[R_TUN_PASS_NO_ROUTE] = "tun_pass_no_route",			\
+	[R_TUN_PASS_FRAG_NEEDED] = "tun_pass_frag_needed",		\
+	[R_TUN_PASS_TTL] = "tun_pass_ttl",				\
+	[R_TUN_PASS_FIB] = "tun_pass_fib",				\
+	[R_TUN_PASS_HAIRPIN] = "tun_pass_hairpin",			\
+	[R_TUN_PASS_MALFORMED] = "tun_pass_malformed",			\
 }
 
 /* What each reason means for the packet; events are extra counts. */
-enum anyxdp_verdict { V_PASS, V_DROP, V_STEER, V_TX, V_EVENT, V_MAX };
-#define ANYXDP_VERDICT_NAMES { "pass", "drop", "steer", "tx", "event" }
+enum anyxdp_verdict { V_PASS, V_DROP, V_STEER, V_TX, V_EVENT, V_FORWARD, V_MAX };
+#define ANYXDP_VERDICT_NAMES { "pass", "drop", "steer", "tx", "event", "forward" }
 static inline int anyxdp_reason_verdict(int r)
 {
 	switch (r) {
-	case R_DROP_BLOCKLIST: return V_DROP;
+	case R_DROP_BLOCKLIST: case R_TUN_DROP_BLOCKLIST: return V_DROP;
 	case R_STEER_TC: case R_STEER_XDP: return V_STEER;
+	case R_TUN_RETURN: case R_TUN_RELAY: return V_FORWARD;
 	case R_TX_ICMP_TOO_BIG: return V_TX;
 	case R_EV_TC_REDIRECT: case R_EV_MSS_CLAMPED: return V_EVENT;
 	default: return V_PASS;
@@ -148,6 +170,8 @@ _Static_assert(__builtin_offsetof(struct bl_ctl, generation) == 16, "bl_ctl gene
 enum anyxdp_attach_mode {
 	ATTACH_NATIVE = 1,
 	ATTACH_SKB = 2,
+	ATTACH_TUN_L3 = 3,	/* tunnel program, L3 device (anyxdp_tun) */
+	ATTACH_TUN_ETH = 4,	/* tunnel program, Ethernet device (anyxdp_tun_eth) */
 };
 
 struct attach_info {
@@ -283,6 +307,49 @@ struct icmp_bucket {
 	__u64 tokens;
 };
 _Static_assert(sizeof(struct icmp_bucket) == 16, "icmp_bucket size");
+
+/* ---- Tunnel ingress: the conntrack-free return path ---- */
+
+/*
+ * Per served prefix counters of the tunnel programs, the value of the
+ * tun_stats_v4/v6 per-CPU hashes, keyed by the served prefix (bl_key4/6).
+ * "returned": source served, out by the FIB route; "relayed": destination
+ * served, on to its next hop. BPF indexes them with enum tun_counter.
+ */
+enum tun_counter {
+	TSC_RETURNED = 0,
+	TSC_RELAYED,
+	TSC_DROP_BLOCKLIST,
+	TSC_PASS_NO_ROUTE,
+	TSC_PASS_FRAG_NEEDED,
+	TSC_PASS_TTL,
+	TSC_PASS_OTHER,		/* FIB refused, hairpin */
+	TSC_MAX,
+};
+#define TUN_COUNTER_NAMES { "returned", "relayed", "drop_blocklist",	\
+	"pass_no_route", "pass_frag_needed", "pass_ttl", "pass_other" }
+
+struct tun_stats {
+	struct counter returned;
+	struct counter relayed;
+	struct counter drop_blocklist;
+	struct counter pass_no_route;
+	struct counter pass_frag_needed;
+	struct counter pass_ttl;
+	struct counter pass_other;
+};
+_Static_assert(sizeof(struct tun_stats) == TSC_MAX * 16, "tun_stats size");
+_Static_assert(__builtin_offsetof(struct tun_stats, pass_other) == TSC_PASS_OTHER * 16,
+	       "tun_stats order");
+
+/* The interface globs of `anyxdp attach --tunnels`, for `anyxdp sync`
+ * to attach the tunnel program to tunnels that appear later. */
+struct tun_cfg {
+	char globs[240];	/* "wg-*,tun*", NUL-terminated; empty: none */
+	__u64 set_time_ns;	/* CLOCK_REALTIME */
+	__u64 pad;
+};
+_Static_assert(sizeof(struct tun_cfg) == 256, "tun_cfg size");
 
 /* ---- Route sync (anyxdp sync): its state, for status and bpftool ----
  * Userspace only; kept in pinned maps so `anyxdp sync status`, bpftool

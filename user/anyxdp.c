@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include "anyxdp.h"
 #include "attach.h"
+#include "tunnel.h"
 #include "cli.h"
 #include "cmds.h"
 #include "common.h"
@@ -30,7 +31,7 @@ static const char *const verdict_names[V_MAX] = ANYXDP_VERDICT_NAMES;
 static const char attach_help[] =
 	"Usage: anyxdp attach IFACE [--mode native|skb] [--no-entry-counters]\n"
 	"                    [--config FILE | --no-config] [--mss-clamp auto|off|N]\n"
-	"                    [--icmp-rate N]\n"
+	"                    [--icmp-rate N] [--tunnels GLOB[,GLOB...] | --tunnels none]\n"
 	"Load the XDP program and attach it to IFACE (through the libxdp dispatcher\n"
 	"where available), and the TC ingress program that hands steered packets to\n"
 	"tunnels. Maps are pinned in the pin dir and reused, so lists, routes and\n"
@@ -45,11 +46,18 @@ static const char attach_help[] =
 	"                        fixed cap N (the MTU-based value still applies)\n"
 	"  --icmp-rate N         ICMP too-big answers per second per CPU (default 1000;\n"
 	"                        0: leave oversize packets to the kernel)\n"
+	"  --tunnels GLOBS       also attach the return-path program to every interface\n"
+	"                        matching one of GLOBS ('wg-*'), and remember them so\n"
+	"                        'anyxdp sync' attaches it to matching tunnels that\n"
+	"                        appear later (see anyxdp tunnel --help); none: forget\n"
+	"                        them (attached tunnels stay). Kept from the last time\n"
+	"                        when not given.\n"
 	"Options given here win over the config file's settings.\n";
 
 struct attach_cli {
 	struct attach_opts o;
 	const char *config;
+	const char *tunnels;	/* --tunnels, "" for none */
 	bool no_config, mss_set, icmp_set;
 };
 
@@ -89,6 +97,9 @@ static int attach_opt(int c, struct attach_cli *a)
 		a->o.icmp_rate = v;
 		a->icmp_set = true;
 		return 0;
+	case 't':
+		a->tunnels = strcmp(optarg, "none") ? optarg : "";
+		return *a->tunnels ? tun_globs_check(a->tunnels) : 0;
 	case 'h': return cli_usage(attach_help, false), 1;
 	default: return cli_usage(attach_help, true);
 	}
@@ -103,6 +114,7 @@ static int attach_args(int argc, char **argv, struct attach_cli *a)
 		{ "no-config", no_argument, NULL, 'n' },
 		{ "mss-clamp", required_argument, NULL, 's' },
 		{ "icmp-rate", required_argument, NULL, 'r' },
+		{ "tunnels", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -153,6 +165,22 @@ static int attach_config(struct attach_cli *a, struct anyxdp_conf *c, bool *have
 	return 0;
 }
 
+/* The uplink is attached by now: a tunnel that fails is reported, and the
+ * uplink stays (it works without the return path). */
+static int attach_tunnels(struct anyxdp_maps *m, const char *globs, const char *uplink)
+{
+	int err = tun_globs_set(m, globs), n = 0;
+
+	if (err || !*globs)
+		return err;
+	err = tun_attach_matching(m, globs, uplink, false, &n);
+	if (!n && !err)
+		printf("no interface matches '%s' yet: 'anyxdp sync' attaches to those that "
+		       "appear, or run 'anyxdp tunnel attach IFACE' from the tunnel's PostUp\n",
+		       globs);
+	return err;
+}
+
 static int cmd_attach(int argc, char **argv)
 {
 	struct attach_cli a = { .o = ATTACH_OPTS_DEFAULT };
@@ -183,6 +211,8 @@ static int cmd_attach(int argc, char **argv)
 	}
 	if (!err)
 		err = kernel_err(xdp_attach_iface(&m, &a.o));
+	if (!err && a.tunnels)
+		err = attach_tunnels(&m, a.tunnels, a.o.ifname);
 	maps_close(&m);
 out:
 	if (have_conf)
@@ -314,6 +344,8 @@ static void status_json(struct anyxdp_maps *m, const struct bl_ctl *c,
 		       s->statics, s->learned, s->tx_ports);
 	printf(",\"sync\":");
 	sync_summary(m, true);
+	printf(",\"tunnels\":");
+	tunnel_summary(m, true);
 	printf("}\n");
 }
 
@@ -364,6 +396,7 @@ static void status_text(struct anyxdp_maps *m, const struct bl_ctl *c,
 		       s->served4 + s->served6, s->served4, s->served6, s->routes,
 		       s->statics, s->learned, s->tx_ports);
 	sync_summary(m, false);
+	tunnel_summary(m, false);
 }
 
 static const char status_help[] =
@@ -407,7 +440,8 @@ out:
 
 static const char stats_help[] =
 	"Usage: anyxdp stats [--json]\n"
-	"Packets and bytes by verdict (pass, drop, steer, tx) and by reason, summed\n"
+	"Packets and bytes by verdict (pass, drop, steer, tx, forward) and by reason,\n"
+	"summed\n"
 	"over CPUs; events (counted besides a verdict, not in the totals); then the\n"
 	"counters of each served prefix with its routes.\n"
 	"Per-prefix drop counters: 'anyxdp-block top' or 'anyxdp-block list'.\n";
@@ -516,6 +550,8 @@ static const struct subcmd cmds[] = {
 	{ "config", cmd_config, "check|apply [FILE]", "the config file" },
 	{ "sync", cmd_sync, "[--babel ADDR | --netlink] ... | status",
 	  "follow Babel's routes into the next-hop map" },
+	{ "tunnel", cmd_tunnel, "attach|detach|list|stats ...",
+	  "the return path on each tunnel, no conntrack" },
 	{}
 };
 

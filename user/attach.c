@@ -11,6 +11,7 @@
 #include "anyxdp.skel.h"
 #include "attach.h"
 #include "common.h"
+#include "tunnel.h"
 
 #define PROG_NAME "anyxdp_xdp"
 #define TC_PROG_NAME "anyxdp_tc"
@@ -82,13 +83,13 @@ static struct anyxdp_bpf *open_configured(struct anyxdp_maps *m, const struct at
 #define TC_OPTS(name) LIBBPF_OPTS(bpf_tc_opts, name, .handle = TC_HANDLE, \
 				  .priority = TC_PRIO)
 
-bool tc_is_attached(int ifindex, __u32 *prog_id)
+bool tc_filter_name(int ifindex, __u32 *prog_id, char *name, size_t len)
 {
 	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
+	__u32 ilen = sizeof(info);
 	TC_HOOK(hook, ifindex);
 	TC_OPTS(opts);
-	bool ours = false;
+	bool ok = false;
 	int fd;
 
 	if (bpf_tc_query(&hook, &opts))
@@ -96,28 +97,33 @@ bool tc_is_attached(int ifindex, __u32 *prog_id)
 	fd = bpf_prog_get_fd_by_id(opts.prog_id);
 	if (fd < 0)
 		return false;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		ours = !strcmp(info.name, TC_PROG_NAME);
+	if (!bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
+		snprintf(name, len, "%s", info.name);
+		ok = true;
+	}
 	close(fd);
-	if (ours && prog_id)
+	if (ok && prog_id)
 		*prog_id = opts.prog_id;
-	return ours;
+	return ok;
+}
+
+bool tc_is_attached(int ifindex, __u32 *prog_id)
+{
+	char name[BPF_OBJ_NAME_LEN];
+
+	return tc_filter_name(ifindex, prog_id, name, sizeof(name)) &&
+	       !strcmp(name, TC_PROG_NAME);
 }
 
 /* The clsact qdisc is left in place on detach: other filters may use it. */
-static int tc_attach(struct anyxdp_bpf *skel, int ifindex, const char *ifname)
+int tc_filter_attach(int prog_fd, int ifindex, const char *ifname)
 {
-	int fd = bpf_program__fd(skel->progs.anyxdp_tc);
 	TC_HOOK(hook, ifindex);
 	TC_OPTS(opts);
 	int err;
 
-	opts.prog_fd = fd;
+	opts.prog_fd = prog_fd;
 	opts.flags = BPF_TC_F_REPLACE;
-	if (fd < 0) {
-		log_err("the TC program %s was not loaded with the XDP program", TC_PROG_NAME);
-		return -ENOENT;
-	}
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST) {
 		log_err("cannot add a clsact qdisc to %s: %s", ifname, strerror(-err));
@@ -130,7 +136,18 @@ static int tc_attach(struct anyxdp_bpf *skel, int ifindex, const char *ifname)
 	return err;
 }
 
-static int tc_detach(int ifindex, const char *ifname)
+static int tc_attach(struct anyxdp_bpf *skel, int ifindex, const char *ifname)
+{
+	int fd = bpf_program__fd(skel->progs.anyxdp_tc);
+
+	if (fd < 0) {
+		log_err("the TC program %s was not loaded with the XDP program", TC_PROG_NAME);
+		return -ENOENT;
+	}
+	return tc_filter_attach(fd, ifindex, ifname);
+}
+
+int tc_filter_detach(int ifindex, const char *ifname)
 {
 	TC_HOOK(hook, ifindex);
 	TC_OPTS(opts);
@@ -211,6 +228,11 @@ int xdp_attach_iface(struct anyxdp_maps *m, const struct attach_opts *o)
 		log_err("no interface named '%s' in this network namespace", o->ifname);
 		return -ENODEV;
 	}
+	if (tun_is_attached(ifindex, NULL)) {
+		log_err("%s carries anyxdp's tunnel program: the uplink cannot be a tunnel "
+			"(anyxdp tunnel detach %s first)", o->ifname, o->ifname);
+		return -EBUSY;
+	}
 	err = xdp_detach_iface(m, o->ifname, true);
 	if (err)
 		return err;
@@ -287,7 +309,7 @@ int xdp_detach_iface(struct anyxdp_maps *m, const char *ifname, bool quiet_absen
 		return -ENODEV;
 	}
 	tc = tc_is_attached(ifindex, NULL);
-	err = detach_xdp(ifindex, ifname, &xdp) ?: (tc ? tc_detach(ifindex, ifname) : 0);
+	err = detach_xdp(ifindex, ifname, &xdp) ?: (tc ? tc_filter_detach(ifindex, ifname) : 0);
 	if (err)
 		return err;
 	bpf_map_delete_elem(m->attached, &key);

@@ -5,6 +5,7 @@
 #define ANYXDP_ATTACH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "maps.h"
 
 /* Our cls_bpf filter on clsact ingress: fixed, so re-attach replaces it
@@ -31,5 +32,10 @@ int xdp_detach_iface(struct anyxdp_maps *m, const char *ifname, bool quiet_absen
 bool xdp_is_attached(int ifindex, __u32 *prog_id, bool *multiprog);
 /* Kernel view: is anyxdp_tc our ingress filter on ifindex? */
 bool tc_is_attached(int ifindex, __u32 *prog_id);
+/* Our cls_bpf slot (TC_HANDLE, TC_PRIO) on clsact ingress: the name of
+ * the program in it, attach (replacing), detach. */
+bool tc_filter_name(int ifindex, __u32 *prog_id, char *name, size_t len);
+int tc_filter_attach(int prog_fd, int ifindex, const char *ifname);
+int tc_filter_detach(int ifindex, const char *ifname);
 
 #endif

@@ -26,7 +26,7 @@ static bool is_help(const char *s)
 }
 
 /* "prefix add", "route list": the second word picks the command. */
-static int run_group(const struct subcmd *cmds, const char *usage, int argc, char **argv)
+int run_group(const struct subcmd *cmds, const char *usage, int argc, char **argv)
 {
 	const struct subcmd *c;
 

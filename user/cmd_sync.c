@@ -25,6 +25,7 @@
 #include "src_netlink.h"
 #include "steer.h"
 #include "sync.h"
+#include "tunnel.h"
 
 #define MAX_GLOBS 32
 #define BACKOFF_MIN_MS 200
@@ -68,7 +69,9 @@ static const char sync_help[] =
 	"Static routes ('anyxdp route add') keep precedence. Routes outside the served\n"
 	"prefixes, via other interfaces, or source-specific are ignored and counted:\n"
 	"see 'anyxdp sync status'. SIGTERM stops (learned routes stay in the map, so\n"
-	"forwarding goes on); SIGHUP re-reads the config and re-checks every route.\n";
+	"forwarding goes on); SIGHUP re-reads the config and re-checks every route.\n"
+	"Interfaces that appear and match the globs of 'anyxdp attach --tunnels' get\n"
+	"the return-path program (see 'anyxdp tunnel --help').\n";
 
 struct sync_cli {
 	const char *babel, *babel_socket, *config, *proto, *table;
@@ -404,8 +407,25 @@ static void on_readable(struct loop *l)
 
 /* ---- links, signals, timers ---- */
 
+/* Tunnels matching `anyxdp attach --tunnels` that came up since: the
+ * return path has to be on them before their first reply. */
+static void attach_new_tunnels(struct loop *l)
+{
+	char globs[TUN_GLOBS_MAX + 1];
+	int n, err;
+
+	if (l->a->dry_run || l->a->once || tun_globs_get(&l->m, globs, sizeof(globs)) ||
+	    !*globs)
+		return;
+	err = maps_lock(&l->m) ?: tun_attach_matching(&l->m, globs, NULL, true, &n);
+	maps_unlock(&l->m);
+	if (err)
+		log_warn("attaching the tunnel program to new tunnels: %s", strerror(-err));
+}
+
 static void on_links(struct loop *l)
 {
+	attach_new_tunnels(l);
 	if (!l->a->dry_run) {
 		/* Static next hops too: the same job as 'route refresh --watch'. */
 		int err = steer_refresh(&l->m, NULL);
@@ -573,6 +593,7 @@ static int loop_setup(struct loop *l, struct sync_cli *a)
 		l->once_deadline = now_mono_ns() + ms(ONCE_TIMEOUT_MS);
 	if (!a->n_globs && !a->once)
 		log_warn("no --iface given: routes via any interface are accepted");
+	attach_new_tunnels(l);
 	return 0;
 }
 

@@ -33,9 +33,16 @@ int cmd_prefix(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_tunnel(int argc, char **argv);
+/* "prefix add", "tunnel list": the second word picks the command. */
+struct subcmd;
+int run_group(const struct subcmd *cmds, const char *usage, int argc, char **argv);
 /* The route sync in `anyxdp status`: a "sync:" line, or a JSON object
  * (null when it never ran with this pin dir). */
 void sync_summary(struct anyxdp_maps *m, bool json);
+
+/* The tunnels in `anyxdp status`: a "tunnels:" line, or a JSON object. */
+void tunnel_summary(struct anyxdp_maps *m, bool json);
 
 /* The per-served-prefix counter table of `stats` and `prefix list`. */
 int served_table(struct anyxdp_maps *m, bool json);

@@ -110,6 +110,14 @@ static void close_steer(struct anyxdp_maps *m)
 	close_fd(&m->tx_ports);
 }
 
+static void close_tunnel(struct anyxdp_maps *m)
+{
+	close_fd(&m->tstats4);
+	close_fd(&m->tstats6);
+	close_fd(&m->tunnels);
+	close_fd(&m->tun_cfg);
+}
+
 static int find_struct(const struct btf *btf, const char *name, __u32 *id)
 {
 	int r = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
@@ -184,6 +192,29 @@ static int open_steer(struct anyxdp_maps *m)
 	return 0;
 }
 
+/* Pin dirs made before the tunnel programs lack these. */
+static int open_tunnel(struct anyxdp_maps *m)
+{
+	m->tstats4 = pin_get(m->dir, "tun_stats_v4");
+	m->tstats6 = pin_get(m->dir, "tun_stats_v6");
+	m->tunnels = pin_get(m->dir, "tunnels");
+	m->tun_cfg = pin_get(m->dir, "tun_cfg");
+	if (m->tstats4 < 0 || m->tstats6 < 0 || m->tunnels < 0 || m->tun_cfg < 0) {
+		close_tunnel(m);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int maps_have_tunnel(struct anyxdp_maps *m)
+{
+	if (m->tunnels >= 0)
+		return 0;
+	log_err("the maps in %s predate the tunnel programs: run 'anyxdp attach IFACE' "
+		"or 'anyxdp prefix add' once to add them", m->dir);
+	return -ENOENT;
+}
+
 int maps_have_steer(struct anyxdp_maps *m)
 {
 	if (m->steer4 >= 0)
@@ -205,6 +236,7 @@ static void maps_init(struct anyxdp_maps *m, const char *dir)
 	m->ctl = m->stats = m->allow4 = m->allow6 = m->attached = -1;
 	m->lock_fd = m->btf_fd = -1;
 	m->steer4 = m->steer6 = m->sstats4 = m->sstats6 = m->tx_ports = -1;
+	m->tstats4 = m->tstats6 = m->tunnels = m->tun_cfg = -1;
 	for (i = 0; i < O_MAX; i++)
 		m->outer[i] = -1;
 	m->ncpus = libbpf_num_possible_cpus();
@@ -232,14 +264,15 @@ static int maps_open_mode(struct anyxdp_maps *m, const char *dir, bool create,
 	err = open_all(m);
 	/* Without create, a pin dir from before steering still serves the
 	 * blocklist commands; the steering ones check maps_have_steer(). */
-	if (!err && open_steer(m) && create)
+	if (!err && (open_steer(m) | open_tunnel(m)) && create)
 		err = -ENOENT;
 	if (err == -ENOENT && create) {
 		/* Loading the object again pins whatever is missing next to
 		 * the maps that are there, and reuses those. */
 		maps_close(m);
 		maps_init(m, dir);
-		err = ensure_pin_dir(dir) ?: create_pins(dir) ?: open_all(m) ?: open_steer(m);
+		err = ensure_pin_dir(dir) ?: create_pins(dir) ?: open_all(m) ?: open_steer(m) ?:
+		      open_tunnel(m);
 	}
 	if (err == -ENOENT) {
 		log_err("no anyxdp maps in %s: run 'anyxdp attach IFACE' or "
@@ -289,6 +322,7 @@ void maps_close(struct anyxdp_maps *m)
 		m->outer[i] = -1;
 	}
 	close_steer(m);
+	close_tunnel(m);
 }
 
 int maps_lock(struct anyxdp_maps *m)

@@ -27,6 +27,9 @@ struct anyxdp_maps {
 	/* Steering (user/steer.c); -1 in a pin dir made before steering
 	 * existed and opened without create. */
 	int steer4, steer6, sstats4, sstats6, tx_ports;
+	/* Tunnel programs (user/tunnel.c); -1 in an older pin dir opened
+	 * without create. */
+	int tstats4, tstats6, tunnels, tun_cfg;
 	int lock_fd;		/* flock on the pin dir: one writer at a time */
 	int btf_fd;		/* the object's BTF, to type the inner maps */
 	__u32 key4_id, key6_id, counter_id;
@@ -44,6 +47,8 @@ int maps_open_for_commit(struct anyxdp_maps *m, const char *dir);
 void maps_close(struct anyxdp_maps *m);
 /* 0 if the steering maps are open; else -ENOENT with a message. */
 int maps_have_steer(struct anyxdp_maps *m);
+/* 0 if the tunnel maps are open; else -ENOENT with a message. */
+int maps_have_tunnel(struct anyxdp_maps *m);
 /* Exclusive lock for commands that change the maps. */
 int maps_lock(struct anyxdp_maps *m);
 /* Let other commands in again (long-running commands, between changes). */

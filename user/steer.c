@@ -249,7 +249,7 @@ size_t steer_routes_in(const struct steer_table *t, const struct prefix *p)
 
 /* ---- reading the maps ---- */
 
-static void key_of(const struct prefix *p, void *key)
+void steer_key_of(const struct prefix *p, void *key)
 {
 	if (p->family == AF_INET) {
 		struct bl_key4 *k = key;
@@ -304,7 +304,7 @@ static int stats_sum(struct anyxdp_maps *m, const struct prefix *p, struct steer
 	if (!v)
 		return -ENOMEM;
 	memset(out, 0, sizeof(*out));
-	key_of(p, &key);
+	steer_key_of(p, &key);
 	if (bpf_map_lookup_elem(stats_fd(m, p->family), &key, v)) {
 		err = -errno;
 		goto out;
@@ -642,11 +642,70 @@ static int stats_create(struct anyxdp_maps *m, const struct prefix *p, const voi
 {
 	union { struct bl_key4 k4; struct bl_key6 k6; } key;
 
-	key_of(p, &key);
+	steer_key_of(p, &key);
 	/* BPF_ANY: a counter left over from an interrupted run starts at zero. */
 	if (bpf_map_update_elem(stats_fd(m, p->family), &key, zero, BPF_ANY))
 		return -errno;
 	return 0;
+}
+
+static bool is_served(const struct steer_entry *e)
+{
+	return e && (e->val.flags & STEER_SERVED);
+}
+
+/* The tunnel programs count per served prefix; a pin dir from before
+ * them has no such maps (m->tstats4 < 0) and is left as it is. */
+static int tun_stats_fd(struct anyxdp_maps *m, int family)
+{
+	return family == AF_INET ? m->tstats4 : m->tstats6;
+}
+
+static int tun_stats_create(struct anyxdp_maps *m, const struct prefix *p)
+{
+	union { struct bl_key4 k4; struct bl_key6 k6; } key;
+	void *zero;
+	int err = 0;
+
+	if (tun_stats_fd(m, p->family) < 0)
+		return 0;
+	zero = calloc(m->ncpus, sizeof(struct tun_stats));
+	if (!zero)
+		return -ENOMEM;
+	steer_key_of(p, &key);
+	if (bpf_map_update_elem(tun_stats_fd(m, p->family), &key, zero, BPF_ANY))
+		err = -errno;
+	free(zero);
+	return err;
+}
+
+static int fail_at(const char *what, const struct prefix *p, int err);
+
+int steer_tun_stats_backfill(struct anyxdp_maps *m)
+{
+	union { struct bl_key4 k4; struct bl_key6 k6; } key;
+	struct steer_table t = {};
+	void *zero;
+	size_t i;
+	int err;
+
+	if (m->tstats4 < 0 || m->steer4 < 0)
+		return 0;
+	zero = calloc(m->ncpus, sizeof(struct tun_stats));
+	if (!zero)
+		return -ENOMEM;
+	err = steer_read(m, &t, false);
+	for (i = 0; i < t.n && !err; i++) {
+		if (!is_served(&t.v[i]))
+			continue;
+		steer_key_of(&t.v[i].pfx, &key);
+		if (bpf_map_update_elem(tun_stats_fd(m, t.v[i].pfx.family), &key, zero,
+					BPF_NOEXIST) && errno != EEXIST)
+			err = fail_at("create the tunnel counters of", &t.v[i].pfx, -errno);
+	}
+	steer_table_free(&t);
+	free(zero);
+	return err;
 }
 
 static int trie_write(struct anyxdp_maps *m, const struct steer_entry *e)
@@ -657,7 +716,7 @@ static int trie_write(struct anyxdp_maps *m, const struct steer_entry *e)
 
 	/* A route written anew starts with an empty FIB cache. */
 	memset(&v.cache, 0, sizeof(v.cache));
-	key_of(&e->pfx, &key);
+	steer_key_of(&e->pfx, &key);
 	if (bpf_map_update_elem(trie_fd(m, e->pfx.family), &key, &v, BPF_ANY))
 		return -errno;
 	return 0;
@@ -667,7 +726,7 @@ static int map_del(int fd, const struct prefix *p)
 {
 	union { struct bl_key4 k4; struct bl_key6 k6; } key;
 
-	key_of(p, &key);
+	steer_key_of(p, &key);
 	if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
 		return -errno;
 	return 0;
@@ -692,12 +751,16 @@ static int write_adds(struct anyxdp_maps *m, const struct steer_table *old,
 
 	if (!zero)
 		return -ENOMEM;
-	for (i = 0; i < new->n && !err; i++)
-		if (!find_const(old, &new->v[i].pfx)) {
+	for (i = 0; i < new->n && !err; i++) {
+		const struct steer_entry *o = find_const(old, &new->v[i].pfx);
+
+		if (!o)
 			err = stats_create(m, &new->v[i].pfx, zero);
-			if (err)
-				fail_at("create the counters of", &new->v[i].pfx, err);
-		}
+		if (!err && is_served(&new->v[i]) && !is_served(o))
+			err = tun_stats_create(m, &new->v[i].pfx);
+		if (err)
+			fail_at("create the counters of", &new->v[i].pfx, err);
+	}
 	free(zero);
 	for (i = 0; i < want->n && !err; i++)
 		if (!idx_has(have, want->v[i]))
@@ -741,9 +804,15 @@ static int write_removals(struct anyxdp_maps *m, const struct steer_table *old,
 	int err;
 
 	for (i = 0; i < old->n; i++) {
-		if (find_const(new, &old->v[i].pfx))
-			continue;
-		err = map_del(stats_fd(m, old->v[i].pfx.family), &old->v[i].pfx);
+		const struct steer_entry *n = find_const(new, &old->v[i].pfx);
+		int family = old->v[i].pfx.family;
+
+		err = 0;
+		if (!n)
+			err = map_del(stats_fd(m, family), &old->v[i].pfx);
+		if (!err && is_served(&old->v[i]) && !is_served(n) &&
+		    tun_stats_fd(m, family) >= 0)
+			err = map_del(tun_stats_fd(m, family), &old->v[i].pfx);
 		if (err)
 			return fail_at("delete the counters of", &old->v[i].pfx, err);
 	}
@@ -966,7 +1035,7 @@ static int trie_cover(struct anyxdp_maps *m, const struct prefix *p, struct stee
 {
 	union { struct bl_key4 k4; struct bl_key6 k6; } key;
 
-	key_of(p, &key);
+	steer_key_of(p, &key);
 	if (bpf_map_lookup_elem(trie_fd(m, p->family), &key, v))
 		return -errno;
 	return 0;

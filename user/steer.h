@@ -64,6 +64,10 @@ int nh_via_parse(struct nexthop *nh, const char *s);
 
 /* Both tries, sorted; with_stats also sums each entry's counters. */
 int steer_read(struct anyxdp_maps *m, struct steer_table *t, bool with_stats);
+/* p as the key of the tries and counter maps (struct bl_key4 or bl_key6). */
+void steer_key_of(const struct prefix *p, void *key);
+/* Counter entries in tun_stats_v4/v6 for served prefixes lacking one. */
+int steer_tun_stats_backfill(struct anyxdp_maps *m);
 void steer_table_free(struct steer_table *t);
 int steer_table_copy(struct steer_table *dst, const struct steer_table *src);
 struct steer_entry *steer_find(struct steer_table *t, const struct prefix *p);

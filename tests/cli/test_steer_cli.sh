@@ -460,7 +460,7 @@ ax stats --json >"$T/st.json"
 ok "stats --json is valid JSON" "$PY" -m json.tool "$T/st.json"
 REASONS=$(sed -n 's/.*\[R_[A-Z_]*\] = "\([a-z_]*\)".*/\1/p' "$TOP/include/anyxdp.h" | paste -sd' ')
 equal "stats --json: every reason of include/anyxdp.h, in order" "$(jget "$T/st.json" "' '.join(d['reasons'])")" "$REASONS"
-equal "stats --json: verdicts pass, drop, steer, tx (events are not a verdict)" "$(jget "$T/st.json" "list(d['verdicts'])")" "['pass', 'drop', 'steer', 'tx']"
+equal "stats --json: verdicts pass, drop, steer, tx, forward (events are not a verdict)" "$(jget "$T/st.json" "list(d['verdicts'])")" "['pass', 'drop', 'steer', 'tx', 'forward']"
 equal "stats --json: events listed apart" "$(jget "$T/st.json" "list(d['events'])")" \
 	"$(sed -n 's/.*\[R_EV_[A-Z_]*\] = "\([a-z_]*\)".*/\1/p' "$TOP/include/anyxdp.h" | "$PY" -c 'import sys; print([l.strip() for l in sys.stdin])')"
 equal "stats --json: each reason names its verdict" "$(jget "$T/st.json" "(d['reasons']['steer_tc']['verdict'], d['reasons']['drop_blocklist']['verdict'], d['reasons']['event_tc_redirect']['verdict'])")" \
