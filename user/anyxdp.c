@@ -99,7 +99,9 @@ static int attach_opt(int c, struct attach_cli *a)
 		return 0;
 	case 't':
 		a->tunnels = strcmp(optarg, "none") ? optarg : "";
-		return *a->tunnels ? tun_globs_check(a->tunnels) : 0;
+		/* "" here would be a typo'd variable, not a wish to forget. */
+		return *optarg ? (*a->tunnels ? tun_globs_check(a->tunnels) : 0) :
+				 tun_globs_check(optarg);
 	case 'h': return cli_usage(attach_help, false), 1;
 	default: return cli_usage(attach_help, true);
 	}

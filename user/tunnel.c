@@ -299,7 +299,7 @@ int tun_globs_set(struct anyxdp_maps *m, const char *globs)
 {
 	struct tun_cfg c = { .set_time_ns = now_realtime_ns() };
 	__u32 key = 0;
-	int err = maps_have_tunnel(m) ?: tun_globs_check(globs);
+	int err = maps_have_tunnel(m) ?: (*globs ? tun_globs_check(globs) : 0);
 
 	if (err)
 		return err;
