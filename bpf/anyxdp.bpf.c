@@ -400,8 +400,9 @@ int anyxdp_tun(struct __sk_buff *skb)
 }
 
 /* Tunnel ingress, Ethernet devices (gretap, VXLAN, a veth in the lab).
- * The kernel has taken one VLAN tag off already; a second one, in the
- * frame, is left to it. */
+ * Tagged frames are left to the kernel: TC on the parent runs before a
+ * VLAN subinterface gets them, and that one routes by its own iif,
+ * forwarding setting and rules. */
 SEC("tc")
 int anyxdp_tun_eth(struct __sk_buff *skb)
 {
@@ -410,7 +411,7 @@ int anyxdp_tun_eth(struct __sk_buff *skb)
 	__u64 bytes = skb->len;
 	int r = TUN_RET(R_TUN_PASS_MALFORMED, TC_ACT_OK);
 
-	if ((void *)(eth + 1) <= end) {
+	if ((void *)(eth + 1) <= end && !skb->vlan_present) {
 		if (eth->h_proto == bpf_htons(ETH_P_IP))
 			r = tun_forward(skb, ETH_HLEN, 0);
 		else if (eth->h_proto == bpf_htons(ETH_P_IPV6))

@@ -63,6 +63,22 @@ static __always_inline int tun_pkt_at(struct __sk_buff *skb, struct pkt *p, __u3
 	return 0;
 }
 
+/* Lengths that fit the frame, as ip_rcv_core() and ipv6_rcv() demand.
+ * GSO super-packets may carry other lengths (BIG TCP: 0): not checked. */
+static __always_inline int tun_len_bad(struct __sk_buff *skb, struct pkt *p, __u32 l3off)
+{
+	__u32 avail = skb->len - l3off, len;
+
+	if (skb->gso_size)
+		return 0;
+	if (p->l3_proto == ETH_P_IP) {
+		len = bpf_ntohs(p->ip4->tot_len);
+		return len < p->ip4->ihl * 4u || len > avail;
+	}
+	len = bpf_ntohs(p->ip6->payload_len);
+	return (len || p->ip6->nexthdr != 0) && len + sizeof(struct ipv6hdr) > avail;
+}
+
 static __always_inline struct steer_val *served_lookup(struct pkt *p, int dst)
 {
 	if (p->l3_proto == ETH_P_IP) {
@@ -161,15 +177,24 @@ static __always_inline int tun_far_blocked(struct pkt *p, struct tun_hit *h)
  * MACs, FIB_NEIGH, or the reason to leave it to the kernel.
  */
 static __always_inline int tun_fib(struct __sk_buff *skb, struct pkt *p,
-				   struct bpf_fib_lookup *f)
+				   struct bpf_fib_lookup *f, __u32 l3off)
 {
 	__u32 mtu_len = 0;
 	int rc;
 
 	f->ifindex = skb->ifindex;
-	/* GSO super-packets are measured per segment below. */
-	f->tot_len = skb->gso_size ? 0 : l3_len(p);
+	/* GSO super-packets are measured per segment below; the others as
+	 * they will leave, whatever their header says. */
+	f->tot_len = skb->gso_size ? 0 : skb->len - l3off;
 	if (p->l3_proto == ETH_P_IP) {
+		__u32 d = bpf_ntohl(p->ip4->daddr), s = bpf_ntohl(p->ip4->saddr);
+
+		/* Never forwarded by the kernel (ip_route_input_slow()), but
+		 * a default route matches them; bpf_fib_lookup() refuses the
+		 * IPv6 counterparts itself. */
+		if ((d >> 28) == 0xe || d == 0xffffffff || (d >> 24) == 0 || (d >> 24) == 127 ||
+		    (s >> 28) == 0xe || s == 0xffffffff || (s >> 24) == 0 || (s >> 24) == 127)
+			return R_TUN_PASS_NO_ROUTE;
 		f->family = AF_INET;
 		f->tos = p->ip4->tos;
 		f->l4_protocol = p->ip4->protocol;
@@ -227,9 +252,6 @@ static __always_inline int tun_send(struct __sk_buff *skb, struct pkt *p,
 	void *data, *end;
 	__u16 proto = bpf_htons(p->l3_proto);
 
-	/* An accelerated VLAN tag of a tunnel link must not follow the packet. */
-	if (skb->vlan_present && bpf_skb_vlan_pop(skb))
-		return -1;
 	if (l3off == 0 && bpf_skb_change_head(skb, ETH_HLEN, 0))
 		return -1;
 	if (tun_pkt_at(skb, p, ETH_HLEN, p->l3_proto == ETH_P_IPV6))
@@ -273,7 +295,7 @@ static __always_inline int tun_family(struct __sk_buff *skb, __u32 l3off, const 
 	struct pkt p = {};
 	int r, act;
 
-	if (tun_pkt_at(skb, &p, l3off, v6))
+	if (tun_pkt_at(skb, &p, l3off, v6) || tun_len_bad(skb, &p, l3off))
 		return TUN_RET(R_TUN_PASS_MALFORMED, TC_ACT_OK);
 	if (!ctl || !READ_ONCE(ctl->n_steer) || !tun_served(&p, &h))
 		return TUN_RET(R_TUN_PASS_NOT_SERVED, TC_ACT_OK);
@@ -281,7 +303,7 @@ static __always_inline int tun_family(struct __sk_buff *skb, __u32 l3off, const 
 		return tun_done(&h, TSC_DROP_BLOCKLIST, R_TUN_DROP_BLOCKLIST, TC_ACT_SHOT);
 	if (ttl_expiring(&p))
 		return tun_done(&h, TSC_PASS_TTL, R_TUN_PASS_TTL, TC_ACT_OK);
-	r = tun_fib(skb, &p, &f);
+	r = tun_fib(skb, &p, &f, l3off);
 	if (r > FIB_NEIGH)
 		return tun_done(&h, tun_tsc_of(r), r, TC_ACT_OK);
 	act = tun_send(skb, &p, &f, l3off, r == FIB_NEIGH);

@@ -49,7 +49,7 @@ enum anyxdp_reason {
 	R_TUN_PASS_TTL,		/* TTL or hop limit <= 1: the kernel sends time exceeded */
 	R_TUN_PASS_FIB,		/* other FIB answers, e.g. forwarding off on the tunnel */
 	R_TUN_PASS_HAIRPIN,	/* the route leads back into the tunnel it came from */
-	R_TUN_PASS_MALFORMED,	/* not IP, truncated, bad header */
+	R_TUN_PASS_MALFORMED,	/* not IP, truncated, lengths not fitting the frame, VLAN-tagged */
 	R_MAX,
 };
 

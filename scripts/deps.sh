@@ -12,8 +12,9 @@ PKGS=(
 	# run and test
 	iproute2 nftables xdp-tools iputils-ping python3 procps kmod util-linux
 	# the namespace lab (scripts/lab.sh): userspace WireGuard, captures;
-	# babeld and bird2 for the route sync tests
-	wireguard-go wireguard-tools ethtool socat tcpdump babeld bird2
+	# babeld and bird2 for the route sync tests; conntrack to read a PoP's
+	# connection tracking table (the return path test)
+	wireguard-go wireguard-tools ethtool socat tcpdump babeld bird2 conntrack
 	# benchmarks
 	linux-perf
 )
@@ -22,7 +23,7 @@ PROBES=(
 	make gcc clang llc /usr/include/bpf/libbpf.h /usr/include/xdp/libxdp.h /usr/include/libmnl/libmnl.h bpftool
 	/usr/include/libelf.h /usr/include/zlib.h pkg-config
 	ip nft xdp-loader ping python3 ps lsmod nsenter setpriv mountpoint
-	wireguard-go wg ethtool socat tcpdump babeld bird
+	wireguard-go wg ethtool socat tcpdump babeld bird conntrack
 	perf
 )
 

@@ -66,29 +66,11 @@ flush_client_cache() { client ip route flush cache; client ip -6 route flush cac
 #   j.py reason STATS NAME            packets of a reason in `stats --json`
 #   j.py route ROUTES PREFIX COUNTER  packets of a counter of a route entry
 #   j.py field ROUTES PREFIX KEY      a key anywhere inside a route entry
+export AX_LAB_PY=$TOP/tests/lab	# jwalk.py
 cat >"$T/j.py" <<'PY'
-import json, sys
-
-def walk(o):
-    yield o
-    if isinstance(o, dict):
-        for v in o.values():
-            yield from walk(v)
-    elif isinstance(o, list):
-        for v in o:
-            yield from walk(v)
-
-def entry(d, prefix):
-    for o in walk(d):
-        if isinstance(o, dict) and o.get('prefix') == prefix:
-            return o
-    return None
-
-def find(o, key):
-    for x in walk(o):
-        if isinstance(x, dict) and key in x:
-            return x[key]
-    return None
+import json, os, sys
+sys.path.insert(0, os.environ["AX_LAB_PY"])
+from jwalk import walk, entry, find
 
 def packets(v):
     if isinstance(v, dict):
