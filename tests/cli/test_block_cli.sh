@@ -631,7 +631,7 @@ check "--pin-dir with no maps: list fails, names the dir" "$RC -ne 0 && \$(grep 
 ax status --json >"$T/status.json"
 ok "status --json is valid JSON" "$PY" -m json.tool "$T/status.json"
 equal "status --json fields" "$(jget "$T/status.json" "(sorted(d), sorted(d['blocklist']), sorted(d['allowlist']), d['interfaces'], d['pin_dir'])")" \
-	"(['allowlist', 'blocklist', 'interfaces', 'pin_dir', 'steering', 'sync'], ['active_slot', 'cidrs', 'entries', 'generation', 'hosts', 'ipv4', 'ipv6', 'loaded'], ['ipv4', 'ipv6'], [], '$PIN')"
+	"(['allowlist', 'blocklist', 'interfaces', 'pin_dir', 'steering', 'sync', 'tunnels'], ['active_slot', 'cidrs', 'entries', 'generation', 'hosts', 'ipv4', 'ipv6', 'loaded'], ['ipv4', 'ipv6'], [], '$PIN')"
 equal "status --json counts" "$(jget "$T/status.json" "'%(entries)d %(ipv4)d %(ipv6)d %(hosts)d %(cidrs)d' % d['blocklist']")" \
 	"$((N_IPSUM + N_DROP6)) $N_IPSUM $N_DROP6 $N_IPSUM $N_DROP6"
 check "status --json: load time is an ISO 8601 UTC time" \
@@ -643,7 +643,7 @@ ax stats --json >"$T/stats.json"
 ok "stats --json is valid JSON" "$PY" -m json.tool "$T/stats.json"
 REASONS=$(sed -n 's/.*\[R_[A-Z_]*\] = "\([a-z_]*\)".*/\1/p' "$TOP/include/anyxdp.h" | paste -sd' ')
 equal "stats --json: every reason of include/anyxdp.h, in order" "$(jget "$T/stats.json" "' '.join(d['reasons'])")" "$REASONS"
-equal "stats --json: verdicts pass, drop, steer, tx" "$(jget "$T/stats.json" "sorted(d['verdicts'])")" "['drop', 'pass', 'steer', 'tx']"
+equal "stats --json: verdicts pass, drop, steer, tx, forward" "$(jget "$T/stats.json" "sorted(d['verdicts'])")" "['drop', 'forward', 'pass', 'steer', 'tx']"
 equal "stats --json: all counters zero (never attached)" \
 	"$(jget "$T/stats.json" "sum(v['packets'] + v['bytes'] for v in list(d['reasons'].values()) + list(d['verdicts'].values()))")" 0
 run ax stats
