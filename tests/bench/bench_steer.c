@@ -34,8 +34,21 @@
  * /proc/stat gives the busy time of the DUT's CPU and of the whole
  * machine (user+nice+system+irq+softirq).
  *
+ * --src-base ADDR sets the first source (default 203.0.113.1): the
+ * return-path benchmark (tests/bench/bench_return.sh) sends from the
+ * served prefix to a client address instead.
+ *
+ * --tun: no XDP generator; a thread writes the same packets, without
+ * the Ethernet header, into the TUN device --gen-if (in --gen-ns, the
+ * DUT's namespace), one write() per packet, as wireguard-go hands
+ * decrypted packets to the kernel. The thread is pinned to --dut-cpu,
+ * SCHED_FIFO as the DUT's NAPI thread is otherwise, and the kernel
+ * receives and forwards each packet inside its write(), so the thread's
+ * run time per packet is the DUT's cost (the tunnel daemon's write
+ * included); --dut-if names the same device.
+ *
  * Output: one line of key=value pairs on stdout (counter deltas over
- * the window), read by bench_steer.sh.
+ * the window), read by bench_steer.sh and bench_return.sh.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -46,6 +59,7 @@
 #include <getopt.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <pthread.h>
@@ -62,6 +76,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,12 +95,14 @@
 
 static struct {
 	const char *gen_ns, *gen_if, *dut_ns, *dut_if, *sink_ns, *sink_xdp, *sink_dev, *dst;
-	const char *ref_fwd;
+	const char *ref_fwd, *ref_tc, *src_base;
+	unsigned int prog_id;
 	double warmup, secs;
 	long pps;
 	int sources, gen_cpu, dut_cpu;
-	bool profile;
+	bool profile, tun;
 } opt = {
+	.src_base = "203.0.113.1",
 	.warmup = 1.0,
 	.secs = 3.0,
 	.sources = 254,
@@ -102,8 +119,14 @@ static struct bench_drop_bpf *drop;
 static struct bench_fwd_bpf *fwd;
 static int sink_ifindex, dut_ifindex;
 static bool sink_attached, fwd_attached;
+static int prof_fd = -1, stats_fd = -1;
 static atomic_int stop_gen;
 static atomic_long gen_err;
+/* --tun: the packets (IPv4 + UDP), the writer's thread id and count */
+static uint8_t tun_pkt[256][FRAME_LEN - 14];
+static int tun_fd = -1;
+static atomic_int tun_tid;
+static atomic_ulong tun_written;
 
 static void cleanup(void);
 
@@ -430,25 +453,77 @@ static void *gen_thread(void *arg)
 	return NULL;
 }
 
+/* --tun: write the packets round robin into the TUN device, real-time
+ * like the DUT's NAPI thread of the veth case. */
+static void *tun_thread(void *arg)
+{
+	struct sched_param sp = { .sched_priority = 50 };
+	cpu_set_t set;
+	int i = 0;
+
+	(void)arg;
+	CPU_ZERO(&set);
+	CPU_SET(opt.dut_cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	atomic_store(&tun_tid, (int)syscall(SYS_gettid));
+	while (!atomic_load(&stop_gen)) {
+		if (write(tun_fd, tun_pkt[i], sizeof(tun_pkt[i])) != sizeof(tun_pkt[i])) {
+			atomic_store(&gen_err, -errno);
+			break;
+		}
+		atomic_fetch_add_explicit(&tun_written, 1, memory_order_relaxed);
+		if (++i == opt.sources)
+			i = 0;
+	}
+	return NULL;
+}
+
+/* --tun: attach to the (persistent) TUN device --gen-if in --gen-ns. */
+static void tun_open(void)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+
+	/* The device is looked up in the namespace of the opener. */
+	tun_fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", opt.gen_if);
+	if (tun_fd < 0 || ioctl(tun_fd, TUNSETIFF, &ifr))
+		die("TUN device %s in %s: %s", opt.gen_if, opt.gen_ns, strerror(errno));
+}
+
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = v >> 8;
 	p[1] = v & 0xff;
 }
 
-/* The header bench_sgen_xdp writes into every frame: UDP/IPv4 from
- * GEN to --dst through the DUT, TTL 64, source 0 (filled in per frame,
- * so the checksum is computed without it). */
-static void build_frame(void)
+static void ip_csum(uint8_t *ip)
 {
-	uint8_t *hdr = gen->bss->sgen_hdr, *ip = hdr + 14, *udp = ip + 20;
 	uint32_t sum = 0;
 	int i;
 
-	if (sizeof(gen->bss->sgen_hdr) != 42)
-		die("bench_sgen's header is not Ethernet + IPv4 + UDP");
-	get_mac(NS_DUT, opt.dut_if, hdr);
-	get_mac(NS_GEN, opt.gen_if, hdr + 6);
+	put16(ip + 10, 0);
+	for (i = 0; i < 20; i += 2)
+		sum += (ip[i] << 8) | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(ip + 10, ~sum & 0xffff);
+}
+
+/* The header bench_sgen_xdp writes into every frame: UDP/IPv4 from
+ * GEN to --dst through the DUT, TTL 64, source 0 (filled in per frame,
+ * so the checksum is computed without it). --tun: no Ethernet header
+ * and no bench_sgen; the packets get their sources here. */
+static void build_frame(void)
+{
+	uint8_t *hdr = frame, *ip = hdr + 14, *udp = ip + 20;
+
+	if (!opt.tun) {
+		if (sizeof(gen->bss->sgen_hdr) != 42)
+			die("bench_sgen's header is not Ethernet + IPv4 + UDP");
+		get_mac(NS_DUT, opt.dut_if, hdr);
+		get_mac(NS_GEN, opt.gen_if, hdr + 6);
+	}
 	put16(hdr + 12, 0x0800);
 	ip[0] = 0x45;
 	put16(ip + 2, FRAME_LEN - 14);
@@ -457,28 +532,35 @@ static void build_frame(void)
 	ip[9] = IPPROTO_UDP;
 	if (inet_pton(AF_INET, opt.dst, ip + 16) != 1)
 		die("bad --dst '%s': not an IPv4 address", opt.dst);
-	for (i = 0; i < 20; i += 2)
-		sum += (ip[i] << 8) | ip[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(ip + 10, ~sum & 0xffff);
+	ip_csum(ip);
 	put16(udp, 40000);
 	put16(udp + 2, 9);	/* discard */
 	put16(udp + 4, FRAME_LEN - 34);
-	memcpy(frame, hdr, sizeof(gen->bss->sgen_hdr));
+	if (!opt.tun)
+		memcpy(gen->bss->sgen_hdr, hdr, sizeof(gen->bss->sgen_hdr));
 }
 
-/* Sources 203.0.113.1.. (TEST-NET-3: on no blocklist). */
+/* Sources --src-base.. (default 203.0.113.1..: TEST-NET-3, on no
+ * blocklist), into bench_sgen's map or the --tun packets. */
 static void load_sources(void)
 {
-	int fd = bpf_map__fd(gen->maps.sgen_addrs4);
+	uint32_t base;
 	__u32 i, a;
 
+	if (inet_pton(AF_INET, opt.src_base, &base) != 1)
+		die("bad --src-base '%s': not an IPv4 address", opt.src_base);
 	for (i = 0; i < (__u32)opt.sources; i++) {
-		a = htonl(0xcb007100u + 1 + i);
-		if (bpf_map_update_elem(fd, &i, &a, 0))
+		a = htonl(ntohl(base) + i);
+		if (opt.tun) {
+			memcpy(tun_pkt[i], frame + 14, sizeof(tun_pkt[i]));
+			memcpy(tun_pkt[i] + 12, &a, 4);
+			ip_csum(tun_pkt[i]);
+		} else if (bpf_map_update_elem(bpf_map__fd(gen->maps.sgen_addrs4), &i, &a, 0)) {
 			die("fill sgen_addrs4: %s", strerror(errno));
+		}
 	}
+	if (opt.tun)
+		return;
 	gen->data->sgen_n = opt.sources;
 	gen->bss->sgen_gap_ns = opt.pps ? 1000000000ull / opt.pps : 0;
 }
@@ -530,12 +612,123 @@ static void attach_fwd(void)
 	fwd_attached = true;
 }
 
+/*
+ * --ref-tc IF: the least a TC forwarder does, the floor under anyxdp's
+ * tunnel programs: on an L3 device (--tun: the packet starts at the IP
+ * header) push an Ethernet header first (bpf_skb_change_head), check
+ * the IPv4 header is there, decrement the TTL (checksum by RFC 1624),
+ * write fixed MACs (the sink's, IF's) and bpf_redirect() into IF. No
+ * lookup, no counters. A few dozen instructions, written out here rather
+ * than compiled, so the benchmark needs no BPF object of its own.
+ */
+#define INSN(c, d, s, o, i) \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+#define ALU(op, d, i) INSN(BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
+#define ALUX(op, d, s) INSN(BPF_ALU64 | (op) | BPF_X, d, s, 0, 0)
+#define LDX(sz, d, s, o) INSN(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
+#define ST(sz, o, i) INSN(BPF_ST | BPF_MEM | (sz), 2, 0, o, i)
+#define CALL(f) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, f)
+#define EXIT INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+static struct bpf_tc_hook tc_hook = { .sz = sizeof(tc_hook), .attach_point = BPF_TC_INGRESS };
+static struct bpf_tc_opts tc_opts = { .sz = sizeof(tc_opts) };
+static bool tc_attached;
+
+static int load_tc_fwd(int out)
+{
+	struct bpf_insn p[64];
+	int n = 0, i, np = 0, pass[3];
+	uint8_t m[12];
+
+	get_mac(NS_SINK, opt.sink_xdp, m);
+	get_mac(NS_DUT, opt.ref_tc, m + 6);
+	p[n++] = ALUX(BPF_MOV, 6, 1);
+	if (opt.tun) {
+		p[n++] = ALU(BPF_MOV, 2, 14);
+		p[n++] = ALU(BPF_MOV, 3, 0);
+		p[n++] = CALL(BPF_FUNC_skb_change_head);
+		pass[np++] = n;
+		p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 0, 0, 0, 0);
+	}
+	p[n++] = LDX(BPF_W, 2, 6, offsetof(struct __sk_buff, data));
+	p[n++] = LDX(BPF_W, 3, 6, offsetof(struct __sk_buff, data_end));
+	p[n++] = ALUX(BPF_MOV, 4, 2);
+	p[n++] = ALU(BPF_ADD, 4, 34);
+	pass[np++] = n;
+	p[n++] = INSN(BPF_JMP | BPF_JGT | BPF_X, 4, 3, 0, 0);
+	p[n++] = LDX(BPF_B, 5, 2, 22);			/* TTL */
+	pass[np++] = n;
+	p[n++] = INSN(BPF_JMP | BPF_JLE | BPF_K, 5, 0, 0, 1);
+	p[n++] = LDX(BPF_H, 7, 2, 22);			/* old TTL+protocol word */
+	p[n++] = ALU(BPF_SUB, 5, 1);
+	p[n++] = INSN(BPF_STX | BPF_MEM | BPF_B, 2, 5, 22, 0);
+	p[n++] = LDX(BPF_H, 8, 2, 22);			/* new word */
+	p[n++] = LDX(BPF_H, 9, 2, 24);			/* checksum */
+	/* ~check + ~old + new, folded twice (in either byte order) */
+	p[n++] = ALU(BPF_XOR, 9, 0xffff);
+	p[n++] = ALU(BPF_XOR, 7, 0xffff);
+	p[n++] = ALUX(BPF_ADD, 9, 7);
+	p[n++] = ALUX(BPF_ADD, 9, 8);
+	for (i = 0; i < 2; i++) {
+		p[n++] = ALUX(BPF_MOV, 4, 9);
+		p[n++] = ALU(BPF_RSH, 4, 16);
+		p[n++] = ALU(BPF_AND, 9, 0xffff);
+		p[n++] = ALUX(BPF_ADD, 9, 4);
+	}
+	p[n++] = ALU(BPF_XOR, 9, 0xffff);
+	p[n++] = INSN(BPF_STX | BPF_MEM | BPF_H, 2, 9, 24, 0);
+	/* the MACs, then the EtherType (what an L3 packet lacks) */
+	for (i = 0; i < 12; i += 2)
+		p[n++] = ST(BPF_H, i, m[i] | m[i + 1] << 8);
+	p[n++] = ST(BPF_H, 12, 0x0008);			/* ETH_P_IP, little-endian */
+	p[n++] = ALU(BPF_MOV, 1, out);
+	p[n++] = ALU(BPF_MOV, 2, 0);
+	p[n++] = CALL(BPF_FUNC_redirect);
+	p[n++] = EXIT;
+	for (i = 0; i < np; i++)
+		p[pass[i]].off = n - pass[i] - 1;
+	p[n++] = ALU(BPF_MOV, 0, 0);			/* TC_ACT_OK: to the stack */
+	p[n++] = EXIT;
+	return bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "bench_fwd_tc", "GPL", p, n, NULL);
+}
+
+static void attach_tc_fwd(void)
+{
+	int out, fd, err;
+
+	enter(NS_DUT);
+	out = if_nametoindex(opt.ref_tc);
+	tc_hook.ifindex = if_nametoindex(opt.dut_if);
+	enter(NS_GEN);
+	if (!out || !tc_hook.ifindex)
+		die("--ref-tc: no interface %s or %s in %s", opt.ref_tc, opt.dut_if, opt.dut_ns);
+	fd = load_tc_fwd(out);
+	if (fd < 0)
+		die("load the reference TC forwarder: %s", strerror(errno));
+	tc_opts.prog_fd = fd;
+	enter(NS_DUT);
+	err = bpf_tc_hook_create(&tc_hook);
+	err = err && err != -EEXIST ? err : bpf_tc_attach(&tc_hook, &tc_opts);
+	enter(NS_GEN);
+	if (err)
+		die("attach the reference TC forwarder to %s in %s: %s", opt.dut_if, opt.dut_ns,
+		    strerror(-err));
+	tc_attached = true;
+	if (opt.profile)
+		prof_fd = fd;
+}
+
 static void cleanup(void)
 {
 	atomic_store(&stop_gen, 1);
 	if (fwd_attached && !setns(ns_fd[NS_DUT], CLONE_NEWNET)) {
 		bpf_xdp_detach(dut_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 		fwd_attached = false;
+	}
+	if (tc_attached && !setns(ns_fd[NS_DUT], CLONE_NEWNET)) {
+		tc_opts.prog_fd = tc_opts.prog_id = tc_opts.flags = 0;
+		bpf_tc_detach(&tc_hook, &tc_opts);
+		tc_attached = false;
 	}
 	if (sink_attached && ns_fd[NS_SINK] >= 0 &&
 	    !setns(ns_fd[NS_SINK], CLONE_NEWNET)) {
@@ -551,19 +744,26 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-/* ---- run time of the DUT's XDP program (--profile) ---- */
+/* ---- run time of the DUT's program (--profile) ---- */
 
-static int prof_fd = -1, stats_fd = -1;
-
-/* BPF run-time statistics stay on while stats_fd is open. */
+/* BPF run-time statistics stay on while stats_fd is open. The program:
+ * --prog-id, the --ref-tc forwarder, else the XDP program of --dut-if. */
 static void profile_open(void)
 {
-	__u32 id = 0;
+	__u32 id = opt.prog_id;
 	int ifindex, err;
 
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (stats_fd < 0)
 		die("bpf_enable_stats: %s", strerror(errno));
+	if (prof_fd >= 0)
+		return;
+	if (id) {
+		prof_fd = bpf_prog_get_fd_by_id(id);
+		if (prof_fd < 0)
+			die("--prog-id %u: %s", id, strerror(errno));
+		return;
+	}
 	enter(NS_DUT);
 	ifindex = if_nametoindex(opt.dut_if);
 	err = ifindex ? bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &id) : -ENODEV;
@@ -600,7 +800,8 @@ static void take(struct snap *s, const int *napi, int nnapi)
 	double t0 = now();
 
 	s->sink = delivered();
-	s->gen = percpu_packets(bpf_map__fd(gen->maps.sgen_stats));
+	s->gen = opt.tun ? atomic_load(&tun_written) :
+		 percpu_packets(bpf_map__fd(gen->maps.sgen_stats));
 	s->dut_rx = netdev_rx(dut_dev_fd, opt.dut_if);
 	s->napi_ns = runtime_ns(napi, nnapi);
 	prog_stats(&s->prog_cnt, &s->prog_ns);
@@ -614,10 +815,13 @@ static void measure(void)
 	struct snap a, b;
 	pthread_t th;
 
-	set_threaded(NS_DUT, opt.dut_if);
-	ndut = pin_napi(opt.dut_if, opt.dut_cpu, dut_napi);
-	if (!ndut)
-		die("no threaded NAPI thread napi/%s-* in %s", opt.dut_if, opt.dut_ns);
+	ndut = 0;
+	if (!opt.tun) {
+		set_threaded(NS_DUT, opt.dut_if);
+		ndut = pin_napi(opt.dut_if, opt.dut_cpu, dut_napi);
+		if (!ndut)
+			die("no threaded NAPI thread napi/%s-* in %s", opt.dut_if, opt.dut_ns);
+	}
 	/* Thread names do not say the namespace: one queue, one thread. */
 	if (ndut > 1)
 		die("%d threads napi/%s-*: another benchmark with the same interface names "
@@ -630,8 +834,15 @@ static void measure(void)
 	gen_ifindex = if_nametoindex(opt.gen_if);
 	if (!gen_ifindex)
 		die("no interface %s in %s", opt.gen_if, opt.gen_ns);
-	if (pthread_create(&th, NULL, gen_thread, &gen_ifindex))
+	if (pthread_create(&th, NULL, opt.tun ? tun_thread : gen_thread, &gen_ifindex))
 		die("pthread_create failed");
+	/* --tun: the DUT's time is the writer's */
+	while (opt.tun && !atomic_load(&tun_tid) && !atomic_load(&gen_err))
+		sleep_s(0.001);
+	if (opt.tun) {
+		dut_napi[0] = atomic_load(&tun_tid);
+		ndut = 1;
+	}
 	sleep_s(opt.warmup);
 	take(&a, dut_napi, ndut);
 	sleep_s(opt.secs);
@@ -639,7 +850,7 @@ static void measure(void)
 	atomic_store(&stop_gen, 1);
 	pthread_join(th, NULL);
 	if (atomic_load(&gen_err))
-		die("generator: bpf_prog_test_run_opts: %s",
+		die("generator: %s: %s", opt.tun ? "write" : "bpf_prog_test_run_opts",
 		    strerror(-(int)atomic_load(&gen_err)));
 	printf("secs=%.4f delivered=%llu generated=%llu dut_rx=%llu dut_napi_ns=%llu "
 	       "dut_cpu_ns=%llu all_cpu_ns=%llu gen_cpu_ns=%llu prog_cnt=%llu prog_ns=%llu\n",
@@ -658,18 +869,28 @@ static void usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
 		"usage: bench_steer --gen-ns NS --gen-if IF --dut-ns NS --dut-if IF --sink-ns NS\n"
-		"         (--sink-xdp IF | --sink-dev IF) --dst ADDR [--ref-fwd IF] [--profile]\n"
-		"         [--sources N] [--pps N] [--warmup S] [--secs S] [--gen-cpu N] [--dut-cpu N]\n"
+		"         (--sink-xdp IF | --sink-dev IF) --dst ADDR [--ref-fwd IF | --ref-tc IF]\n"
+		"         [--profile] [--prog-id N]\n"
+		"         [--sources N] [--src-base ADDR] [--tun] [--pps N] [--warmup S] [--secs S]\n"
+		"         [--gen-cpu N] [--dut-cpu N]\n"
 		"One measuring window of tests/bench/bench_steer.sh (which builds the namespaces\n"
 		"and the path under test): generator on GEN's veth, frames to ADDR through the\n"
 		"DUT, counted at the sink. Prints one line of key=value counter deltas.\n"
 		"  --sink-xdp IF  count with bench_drop_xdp attached to veth IF in the sink\n"
 		"  --sink-dev IF  count IF's rx_packets (the sink's tunnel)\n"
 		"  --pps N        pace the generator (default 0: as fast as it goes)\n"
+		"  --src-base A   first of the --sources source addresses (default 203.0.113.1)\n"
+		"  --tun          write the packets into the TUN device --gen-if (in --gen-ns,\n"
+		"                 the DUT's) from a thread on --dut-cpu, whose run time is the\n"
+		"                 DUT's (--dut-if: the same device); no XDP generator\n"
 		"  --ref-fwd IF   attach the reference forwarder bench_fwd_xdp to the DUT's\n"
 		"                 ingress for the window, redirecting into IF (needs --sink-xdp)\n"
-		"  --profile      also the run time of the DUT's XDP program (BPF statistics on\n"
-		"                 for the window): prog_cnt, prog_ns\n");
+		"  --ref-tc IF    attach a minimal TC forwarder (TTL, fixed MACs, bpf_redirect)\n"
+		"                 to the DUT's ingress for the window, forwarding into IF\n"
+		"                 (needs --sink-xdp)\n"
+		"  --profile      also the run time of the DUT's XDP program, or of the --ref-tc\n"
+		"                 forwarder (BPF statistics on for the window): prog_cnt, prog_ns\n"
+		"  --prog-id N    --profile, of BPF program N (e.g. a TC program)\n");
 	exit(rc);
 }
 
@@ -692,6 +913,10 @@ static void parse_args(int argc, char **argv)
 		{ "dut-cpu", required_argument, NULL, 'C' },
 		{ "ref-fwd", required_argument, NULL, 'f' },
 		{ "profile", no_argument, NULL, 'P' },
+		{ "src-base", required_argument, NULL, 's' },
+		{ "tun", no_argument, NULL, 'T' },
+		{ "ref-tc", required_argument, NULL, 'r' },
+		{ "prog-id", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -715,13 +940,18 @@ static void parse_args(int argc, char **argv)
 		case 'C': opt.dut_cpu = atoi(optarg); break;
 		case 'f': opt.ref_fwd = optarg; break;
 		case 'P': opt.profile = true; break;
+		case 's': opt.src_base = optarg; break;
+		case 'T': opt.tun = true; break;
+		case 'r': opt.ref_tc = optarg; break;
+		case 'i': opt.prog_id = strtoul(optarg, NULL, 0); opt.profile = true; break;
 		case 'h': usage(0);
 		default: usage(2);
 		}
 	}
 	if (optind != argc || !opt.gen_ns || !opt.gen_if || !opt.dut_ns || !opt.dut_if ||
 	    !opt.sink_ns || !opt.dst || !opt.sink_xdp == !opt.sink_dev ||
-	    (opt.ref_fwd && !opt.sink_xdp))
+	    ((opt.ref_fwd || opt.ref_tc) && !opt.sink_xdp) || (opt.ref_fwd && opt.ref_tc) ||
+	    (opt.tun && (opt.ref_fwd || opt.pps)))
 		usage(2);
 	ncpus = libbpf_num_possible_cpus();
 	if (opt.sources < 1 || opt.sources > 254 || opt.secs <= 0 || opt.warmup < 0 ||
@@ -744,12 +974,17 @@ int main(int argc, char **argv)
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		die("private mount namespace: %s", strerror(errno));
 
-	gen = bench_sgen_bpf__open_and_load();
-	if (!gen)
-		die("cannot load bench_sgen");
+	if (opt.tun) {
+		tun_open();
+	} else {
+		gen = bench_sgen_bpf__open_and_load();
+		if (!gen)
+			die("cannot load bench_sgen");
+	}
 	build_frame();
 	load_sources();
-	set_gro(NS_DUT, opt.dut_if);
+	if (!opt.tun)
+		set_gro(NS_DUT, opt.dut_if);
 	dut_dev_fd = open_netdev(NS_DUT);
 	if (opt.sink_xdp)
 		attach_sink();
@@ -757,6 +992,8 @@ int main(int argc, char **argv)
 		sink_dev_fd = open_netdev(NS_SINK);
 	if (opt.ref_fwd)
 		attach_fwd();
+	if (opt.ref_tc)
+		attach_tc_fwd();
 	if (opt.profile)
 		profile_open();
 	measure();

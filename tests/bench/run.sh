@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Run every benchmark and write docs/BENCHMARKS.md (make bench runs this).
-#   tests/bench/run.sh           full run (about 7 minutes), writes docs/BENCHMARKS.md
-#   tests/bench/run.sh --quick   smoke run (about 2 minutes), writes build/BENCHMARKS-quick.md
+#   tests/bench/run.sh           full run (about 9 minutes), writes docs/BENCHMARKS.md
+#   tests/bench/run.sh --quick   smoke run (about 2.5 minutes), writes build/BENCHMARKS-quick.md
 # Needs root and the binaries of `make bench-bins`. Each benchmark is
 # bounded by a timeout; one that fails is reported as such in the file
 # and makes the exit status non-zero, the others still run.
@@ -28,6 +28,7 @@ if ((QUICK)); then
 	DROP_ARGS=(--quick --reps 1 --secs 2)
 	LOAD_ARGS=(--quick)
 	STEER_ARGS=(--quick)
+	RETURN_ARGS=(--quick)
 	SYNC_ARGS=(--quick)
 else
 	OUT=docs/BENCHMARKS.md
@@ -35,6 +36,7 @@ else
 	DROP_ARGS=()
 	LOAD_ARGS=()
 	STEER_ARGS=()
+	RETURN_ARGS=()
 	SYNC_ARGS=()
 fi
 START=$(date +%s)
@@ -68,6 +70,7 @@ run bench_lookup 200 build/bench_lookup "${LOOKUP_ARGS[@]}"
 DROPRATE_TIMEOUT=200 run bench_droprate 230 tests/bench/bench_droprate.sh "${DROP_ARGS[@]}"
 NFT_TIMEOUT=60 run bench_load 200 tests/bench/bench_load.sh "${LOAD_ARGS[@]}"
 run bench_steer 200 tests/bench/bench_steer.sh "${STEER_ARGS[@]}"
+run bench_return 200 tests/bench/bench_return.sh "${RETURN_ARGS[@]}"
 run bench_sync 120 tests/bench/bench_sync.sh "${SYNC_ARGS[@]}"
 TOTAL=$(($(date +%s) - START))
 
@@ -101,7 +104,7 @@ cmd="make bench"
 	echo
 	echo "## Targets"
 	echo
-	for f in bench_lookup bench_droprate bench_load bench_steer bench_sync; do
+	for f in bench_lookup bench_droprate bench_load bench_steer bench_return bench_sync; do
 		grep -E ': (PASS|MISS)' "$LOGDIR/$f.md" | sed -e 's/^- //' -e "s/^/- $f: /"
 	done
 	echo
@@ -110,6 +113,7 @@ cmd="make bench"
 	section bench_droprate "tests/bench/bench_droprate.sh${DROP_ARGS[*]:+ ${DROP_ARGS[*]}}"
 	section bench_load "tests/bench/bench_load.sh${LOAD_ARGS[*]:+ ${LOAD_ARGS[*]}}"
 	section bench_steer "tests/bench/bench_steer.sh${STEER_ARGS[*]:+ ${STEER_ARGS[*]}}"
+	section bench_return "tests/bench/bench_return.sh${RETURN_ARGS[*]:+ ${RETURN_ARGS[*]}}"
 	section bench_sync "tests/bench/bench_sync.sh${SYNC_ARGS[*]:+ ${SYNC_ARGS[*]}}"
 } >"$OUT"
 
