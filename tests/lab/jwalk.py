@@ -26,3 +26,15 @@ def find(o, key):
         if isinstance(x, dict) and key in x:
             return x[key]
     return None
+
+
+def load_or_exit(path):
+    """The JSON in path; prints 'unreadable' and exits 0 when it is not."""
+    import json
+    import sys
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        print('unreadable')
+        sys.exit(0)

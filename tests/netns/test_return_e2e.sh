@@ -105,7 +105,7 @@ export AX_LAB_PY=$TOP/tests/lab	# jwalk.py
 cat >"$T/j.py" <<'PY'
 import json, os, sys
 sys.path.insert(0, os.environ["AX_LAB_PY"])
-from jwalk import walk, entry, find
+from jwalk import walk, entry, find, load_or_exit
 
 def field(v, f):
     if isinstance(v, dict):
@@ -115,10 +115,7 @@ def field(v, f):
     return v if isinstance(v, int) else None
 
 what, f = sys.argv[1], sys.argv[2]
-try:
-    d = json.load(open(f))
-except (OSError, ValueError):
-    print('unreadable'); sys.exit(0)
+d = load_or_exit(f)
 if what == 'reason':
     r = (d.get('reasons') or {}).get(sys.argv[3]) if isinstance(d, dict) else None
     if r is None:

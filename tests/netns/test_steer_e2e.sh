@@ -70,7 +70,7 @@ export AX_LAB_PY=$TOP/tests/lab	# jwalk.py
 cat >"$T/j.py" <<'PY'
 import json, os, sys
 sys.path.insert(0, os.environ["AX_LAB_PY"])
-from jwalk import walk, entry, find
+from jwalk import walk, entry, find, load_or_exit
 
 def packets(v):
     if isinstance(v, dict):
@@ -78,10 +78,7 @@ def packets(v):
     return v if isinstance(v, int) else None
 
 what, f = sys.argv[1], sys.argv[2]
-try:
-    d = json.load(open(f))
-except (OSError, ValueError):
-    print('unreadable'); sys.exit(0)
+d = load_or_exit(f)
 if what == 'reason':
     r = d.get('reasons', {}).get(sys.argv[3])
     print(packets(r) if packets(r) is not None else 'missing')
