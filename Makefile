@@ -28,7 +28,8 @@ LIBS := -lbpf -lxdp -lmnl -lelf -lz -pthread
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 COMMON_SRCS := user/common.c user/cli.c user/prefix.c user/listparse.c user/maps.c user/blset.c user/attach.c user/tunnel.c user/linkwatch.c user/babel.c \
-	user/steer.c user/conf.c user/rib.c user/src_babel.c user/src_netlink.c user/sync.c
+	user/steer.c user/conf.c user/rib.c user/src_babel.c user/src_netlink.c user/sync.c \
+	user/snapshot.c user/metrics.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(BUILD)/%.o)
 BPF_DEPS := $(wildcard include/*.h maps/*.h bpf/*.h)
 USER_DEPS := $(wildcard include/*.h user/*.h) $(SKELS)
@@ -55,7 +56,8 @@ $(BUILD)/%.o: user/%.c $(USER_DEPS) | $(BUILD)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/anyxdp: $(BUILD)/anyxdp.o $(BUILD)/cmd_steer.o $(BUILD)/cmd_sync.o $(BUILD)/cmd_tunnel.o $(COMMON_OBJS)
+ANYXDP_OBJS := anyxdp.o cmd_steer.o cmd_sync.o cmd_tunnel.o cmd_exporter.o cmd_top.o
+$(BUILD)/anyxdp: $(ANYXDP_OBJS:%=$(BUILD)/%) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 

@@ -15,6 +15,9 @@ PKGS=(
 	# babeld and bird2 for the route sync tests; conntrack to read a PoP's
 	# connection tracking table (the return path test)
 	wireguard-go wireguard-tools ethtool socat tcpdump babeld bird2 conntrack
+	# operations (issue 6): unit checks, metrics lint, HTTP client, the live
+	# view in a terminal, man page lint, benchmark plots
+	systemd prometheus curl tmux man-db groff-base gnuplot-nox
 	# benchmarks
 	linux-perf
 )
@@ -24,6 +27,7 @@ PROBES=(
 	/usr/include/libelf.h /usr/include/zlib.h pkg-config
 	ip nft xdp-loader ping python3 ps lsmod nsenter setpriv mountpoint
 	wireguard-go wg ethtool socat tcpdump babeld bird conntrack
+	systemd-analyze promtool curl tmux man groff gnuplot
 	perf
 )
 

@@ -6,7 +6,8 @@
 #   done_testing                 prints "N passed, N failed", exits non-zero on failure
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN=$TOP/build
+# ANYXDP_BUILD: a private build dir (make BUILD=...), default build/.
+BIN=${ANYXDP_BUILD:-$TOP/build}
 PASSED=0
 FAILED=0
 # The interpreter itself, not a pyenv shim (0.2 s a call).

@@ -16,6 +16,7 @@
 #include "common.h"
 #include "conf.h"
 #include "maps.h"
+#include "snapshot.h"
 #include "steer.h"
 
 static const char intro[] =
@@ -450,19 +451,7 @@ static const char stats_help[] =
 
 static int read_reasons(struct anyxdp_maps *m, struct counter *r, struct counter *v)
 {
-	__u32 i;
-	int err;
-
-	memset(v, 0, V_MAX * sizeof(*v));
-	for (i = 0; i < R_MAX; i++) {
-		err = percpu_sum(m->stats, &i, m->ncpus, &r[i]);
-		if (err) {
-			log_err("cannot read the stats map: %s", strerror(-err));
-			return err;
-		}
-		counter_add(&v[anyxdp_reason_verdict(i)], &r[i]);
-	}
-	return 0;
+	return snapshot_reasons(m, r, v);
 }
 
 static void stats_json(const struct counter *r, const struct counter *v)
@@ -554,6 +543,9 @@ static const struct subcmd cmds[] = {
 	  "follow Babel's routes into the next-hop map" },
 	{ "tunnel", cmd_tunnel, "attach|detach|list|stats ...",
 	  "the return path on each tunnel, no conntrack" },
+	{ "exporter", cmd_exporter, "--listen ADDR:PORT",
+	  "serve Prometheus metrics over HTTP" },
+	{ "top", cmd_top, "[--interval S]", "live view: busiest prefixes and verdicts" },
 	{}
 };
 

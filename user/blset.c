@@ -908,3 +908,16 @@ int allow_match(struct anyxdp_maps *m, int family, const __u8 *addr,
 	pset_free(&set);
 	return 0;
 }
+
+/* STUB until the source lists land (the blocklist helper replaces it). */
+int blset_sources(struct anyxdp_maps *m, struct bl_source_stat *out, int max,
+		  __u64 *generation)
+{
+	struct bl_ctl c;
+	int err = ctl_read(m, &c);
+
+	(void)out;
+	(void)max;
+	*generation = err ? 0 : c.generation;
+	return err;
+}

@@ -44,4 +44,22 @@ int allow_read(struct anyxdp_maps *m, struct prefix_set *set);
 int allow_match(struct anyxdp_maps *m, int family, const __u8 *addr,
 		struct prefix *match);
 
+/* ---- source lists ----
+ * Each FILE of `anyxdp-block load` is a source list, named by its base
+ * name; entries added with `anyxdp-block add` belong to "manual". An
+ * entry on several lists counts for each of them. */
+#define BL_SOURCES_MAX 16
+#define BL_SOURCE_NAME_LEN 48
+
+struct bl_source_stat {
+	char name[BL_SOURCE_NAME_LEN];
+	__u64 entries;		/* entries of the active list from this source */
+	struct counter dropped;	/* drops on those entries, summed over CPUs */
+};
+
+/* The active list's sources with their drop counters, at most max.
+ * Returns how many, or -errno; *generation: the list they belong to. */
+int blset_sources(struct anyxdp_maps *m, struct bl_source_stat *out, int max,
+		  __u64 *generation);
+
 #endif

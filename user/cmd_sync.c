@@ -656,15 +656,6 @@ static const char status_help[] =
 	"The route sync's state: source, routes, updates and their latency, and the\n"
 	"routes it ignores, with the reason.\n";
 
-static const char *state_now(const struct sync_status *st, bool *alive)
-{
-	*alive = st->pid && st->state != SYNC_STOPPED &&
-		 (kill(st->pid, 0) == 0 || errno == EPERM);
-	if (st->state != SYNC_STOPPED && !*alive)
-		return "dead";	/* killed without a chance to say so */
-	return sync_state_name(st->state);
-}
-
 static void ign_addr(const struct sync_ignored_key *k, const __u8 *addr, int plen,
 		     char *buf, size_t len)
 {
@@ -722,7 +713,7 @@ static void status_text(const struct sync_status *st, int ign_fd)
 	__u32 ign = 0;
 	int i;
 
-	state = state_now(st, &alive);
+	state = sync_state_now(st, &alive);
 	for (i = 1; i < SYNC_IGN_MAX; i++)
 		ign += st->ignored[i];
 	printf("sync: %s", state);
@@ -756,7 +747,7 @@ static void status_json(const struct sync_status *st, int ign_fd)
 	bool alive;
 	int i;
 
-	state = state_now(st, &alive);
+	state = sync_state_now(st, &alive);
 	printf("{\"state\":\"%s\",\"pid\":%u,\"running\":%s,\"source\":\"%s\",\"source_name\":",
 	       state, st->pid, alive ? "true" : "false",
 	       st->source == SYNC_SRC_NETLINK ? "netlink" : st->source == SYNC_SRC_BABELD ?
@@ -844,7 +835,7 @@ void sync_summary(struct anyxdp_maps *m, bool json)
 		printf(json ? "null" : "sync:       not run with this pin dir\n");
 		return;
 	}
-	state = state_now(&st, &alive);
+	state = sync_state_now(&st, &alive);
 	for (i = 1; i < SYNC_IGN_MAX; i++)
 		ign += st.ignored[i];
 	if (json) {

@@ -204,28 +204,6 @@ void tunnel_summary(struct anyxdp_maps *m, bool json)
 
 /* ---- stats ---- */
 
-static int tun_sum(struct anyxdp_maps *m, const struct prefix *p, struct tun_stats *out)
-{
-	union { struct bl_key4 k4; struct bl_key6 k6; } key;
-	struct tun_stats *v = calloc(m->ncpus, sizeof(*v));
-	struct counter *o = (struct counter *)out, *c;
-	int cpu, i, fd = p->family == AF_INET ? m->tstats4 : m->tstats6;
-
-	memset(out, 0, sizeof(*out));
-	if (!v)
-		return -ENOMEM;
-	steer_key_of(p, &key);
-	if (bpf_map_lookup_elem(fd, &key, v)) {
-		free(v);
-		return -errno;
-	}
-	for (cpu = 0; cpu < m->ncpus; cpu++)
-		for (c = (struct counter *)&v[cpu], i = 0; i < TSC_MAX; i++)
-			counter_add(&o[i], &c[i]);
-	free(v);
-	return 0;
-}
-
 static void prefix_row(const struct prefix *p, const struct tun_stats *s, bool json,
 		       bool *first)
 {
@@ -269,7 +247,7 @@ static int prefixes(struct anyxdp_maps *m, bool json)
 		if (!(t.v[i].val.flags & STEER_SERVED))
 			continue;
 		/* No entry (yet): counted as nothing, not as an error. */
-		if (tun_sum(m, &t.v[i].pfx, &s))
+		if (tun_stats_sum(m, &t.v[i].pfx, &s))
 			memset(&s, 0, sizeof(s));
 		prefix_row(&t.v[i].pfx, &s, json, &first);
 	}

@@ -34,12 +34,15 @@ int cmd_route(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_tunnel(int argc, char **argv);
+int cmd_exporter(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 /* "prefix add", "tunnel list": the second word picks the command. */
 struct subcmd;
 int run_group(const struct subcmd *cmds, const char *usage, int argc, char **argv);
 /* The route sync in `anyxdp status`: a "sync:" line, or a JSON object
  * (null when it never ran with this pin dir). */
 void sync_summary(struct anyxdp_maps *m, bool json);
+
 
 /* The tunnels in `anyxdp status`: a "tunnels:" line, or a JSON object. */
 void tunnel_summary(struct anyxdp_maps *m, bool json);

@@ -5,6 +5,7 @@
  * ten routes or ten thousand.
  */
 #include <errno.h>
+#include <signal.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -643,4 +644,13 @@ int sync_publish(struct sync *s, bool force)
 	if (bpf_map_update_elem(s->status_fd, &zero, &s->st, BPF_ANY))
 		return -errno;
 	return 0;
+}
+
+const char *sync_state_now(const struct sync_status *st, bool *alive)
+{
+	*alive = st->pid && st->state != SYNC_STOPPED &&
+		 (kill(st->pid, 0) == 0 || errno == EPERM);
+	if (st->state != SYNC_STOPPED && !*alive)
+		return "dead";	/* killed without a chance to say so */
+	return sync_state_name(st->state);
 }

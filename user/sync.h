@@ -75,5 +75,8 @@ size_t sync_stale_count(const struct sync *s);
 /* Names for enum sync_ignore / sync_state ("not_served", "running"). */
 const char *sync_ignore_name(int reason);
 const char *sync_state_name(int state);
+/* The state name, or "dead" when the process is gone without saying so;
+ * *alive: the process runs. */
+const char *sync_state_now(const struct sync_status *st, bool *alive);
 
 #endif

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include "anyxdp.skel.h"
 #include "attach.h"
+#include "cmds.h"
 #include "common.h"
 #include "steer.h"
 #include "tunnel.h"
@@ -353,4 +354,26 @@ int tun_attach_matching(struct anyxdp_maps *m, const char *globs, const char *sk
 	if (*n && !err)
 		err = steer_tun_stats_backfill(m);
 	return err;
+}
+
+int tun_stats_sum(struct anyxdp_maps *m, const struct prefix *p, struct tun_stats *out)
+{
+	union { struct bl_key4 k4; struct bl_key6 k6; } key;
+	struct tun_stats *v = calloc(m->ncpus, sizeof(*v));
+	struct counter *o = (struct counter *)out, *c;
+	int cpu, i, fd = p->family == AF_INET ? m->tstats4 : m->tstats6;
+
+	memset(out, 0, sizeof(*out));
+	if (!v)
+		return -ENOMEM;
+	steer_key_of(p, &key);
+	if (bpf_map_lookup_elem(fd, &key, v)) {
+		free(v);
+		return -errno;
+	}
+	for (cpu = 0; cpu < m->ncpus; cpu++)
+		for (c = (struct counter *)&v[cpu], i = 0; i < TSC_MAX; i++)
+			counter_add(&o[i], &c[i]);
+	free(v);
+	return 0;
 }

@@ -39,5 +39,8 @@ int tun_attach_matching(struct anyxdp_maps *m, const char *globs, const char *sk
 			bool quiet, int *n);
 /* A served prefix from before the tunnel maps has no counter entry. */
 int tun_stats_backfill(struct anyxdp_maps *m);
+/* Served prefix p's tunnel counters summed over CPUs; -ENOENT if none. */
+struct prefix;
+int tun_stats_sum(struct anyxdp_maps *m, const struct prefix *p, struct tun_stats *out);
 
 #endif
