@@ -166,6 +166,41 @@ struct bl_ctl {
 _Static_assert(sizeof(struct bl_ctl) == 56, "bl_ctl size");
 _Static_assert(__builtin_offsetof(struct bl_ctl, generation) == 16, "bl_ctl generation");
 
+/*
+ * Source lists (userspace only; no program reads them). Each entry of a
+ * list carries a mask of the source lists it came from, bit i naming
+ * name[i] of its slot's bl_src_slot (the bl_sources map, one per A/B
+ * slot). Entries on the default list alone, the usual case, are stored
+ * nowhere else; every other entry's mask is in the slot's bl_member_N
+ * hash (a bl_member_key -> __u32 mask map, pinned by user/blset.c).
+ * user/blset.h spells the two limits the same way.
+ */
+#define BL_SOURCES_MAX 16
+#define BL_SOURCE_NAME_LEN 48
+
+struct bl_src_slot {
+	__u64 generation;	/* bl_ctl.generation this describes; any other: stale */
+	__u32 version;		/* bumped when a load renames the lists of the same entries */
+	__u16 n;		/* source lists, at most BL_SOURCES_MAX */
+	__u16 dflt;		/* the default list: the one with the most entries */
+	__u64 members;		/* entries in bl_member_N (mask other than 1 << dflt) */
+	__u64 entries[BL_SOURCES_MAX];
+	char name[BL_SOURCES_MAX][BL_SOURCE_NAME_LEN];
+};
+_Static_assert(sizeof(struct bl_src_slot) == 920, "bl_src_slot size");
+_Static_assert(__builtin_offsetof(struct bl_src_slot, n) == 12, "bl_src_slot n");
+_Static_assert(__builtin_offsetof(struct bl_src_slot, entries) == 24, "bl_src_slot entries");
+_Static_assert(__builtin_offsetof(struct bl_src_slot, name) == 152, "bl_src_slot name");
+
+struct bl_member_key {
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 plen;
+	__u8 pad[2];		/* zero */
+	__u8 addr[16];		/* network byte order; IPv4 in addr[0..3], rest zero */
+};
+_Static_assert(sizeof(struct bl_member_key) == 20, "bl_member_key size");
+_Static_assert(__builtin_offsetof(struct bl_member_key, addr) == 4, "bl_member_key addr");
+
 /* Attachment bookkeeping, keyed by ifindex, for status and detach. */
 enum anyxdp_attach_mode {
 	ATTACH_NATIVE = 1,

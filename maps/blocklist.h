@@ -23,6 +23,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } bl_ctl SEC(".maps");
 
+/* Userspace only: each slot's source list names and sizes (anyxdp.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct bl_src_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bl_sources SEC(".maps");
+
 /* IPv4 prefixes that are never dropped, whatever the lists say. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

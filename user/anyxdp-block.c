@@ -16,22 +16,65 @@ static const char intro[] =
 	"Usage: anyxdp-block COMMAND [OPTIONS]\n"
 	"Manage the blocklist that anyxdp's XDP program drops by source address.";
 
-static void print_report(const struct blset_report *r, size_t files, bool json)
+/* A load's source lists: names and how many of the new entries each has. */
+struct load_lists {
+	struct bl_names names;
+	size_t entries[BL_SOURCES_MAX];
+};
+
+static void count_lists(const struct prefix_set *set, struct load_lists *ll)
+{
+	unsigned int mask;
+	size_t i;
+
+	memset(ll->entries, 0, sizeof(ll->entries));
+	for (i = 0; i < set->n; i++)
+		for (mask = prefix_sources(&set->v[i]); mask; mask &= mask - 1)
+			ll->entries[__builtin_ctz(mask)]++;
+}
+
+static void print_lists(const struct load_lists *ll, bool json)
+{
+	int i;
+
+	if (json) {
+		printf(",\"sources\":[");
+		for (i = 0; i < ll->names.n; i++) {
+			printf("%s{\"name\":", i ? "," : "");
+			json_str(stdout, ll->names.name[i]);
+			printf(",\"entries\":%zu}", ll->entries[i]);
+		}
+		printf("]");
+		return;
+	}
+	printf("source lists:");
+	for (i = 0; i < ll->names.n; i++)
+		printf("%s %s %zu", i ? "," : "", ll->names.name[i], ll->entries[i]);
+	printf("\n");
+}
+
+static void print_report(const struct blset_report *r, size_t files,
+			 const struct load_lists *ll, bool json)
 {
 	if (json) {
 		printf("{\"entries\":%zu,\"ipv4\":%zu,\"ipv6\":%zu,\"hosts\":%zu,"
 		       "\"cidrs\":%zu,\"added\":%zu,\"removed\":%zu,\"kept\":%zu,"
 		       "\"unchanged\":%s,\"generation\":%llu,\"build_ms\":%.1f,"
-		       "\"switch_ms\":%.1f,\"files\":%zu}\n",
+		       "\"switch_ms\":%.1f,\"files\":%zu",
 		       r->v4 + r->v6, r->v4, r->v6, r->hosts, r->nets, r->added,
 		       r->removed, r->kept, r->unchanged ? "true" : "false",
 		       (unsigned long long)r->generation, r->build_ms, r->switch_ms, files);
+		if (ll)
+			print_lists(ll, true);
+		printf("}\n");
 		return;
 	}
 	printf("%zu entries (IPv4 %zu, IPv6 %zu; %zu hosts, %zu CIDRs): "
 	       "%zu added, %zu removed, %zu kept\n",
 	       r->v4 + r->v6, r->v4, r->v6, r->hosts, r->nets,
 	       r->added, r->removed, r->kept);
+	if (ll)
+		print_lists(ll, false);
 	if (r->unchanged)
 		printf("unchanged: the active list (generation %llu) stays as it is\n",
 		       (unsigned long long)r->generation);
@@ -81,9 +124,88 @@ static const char load_help[] =
 	"  --skip-invalid    load the good lines, report how many were skipped\n"
 	"  --allow-empty     accept a result with no entries (default: refuse, so an\n"
 	"                    empty download never flushes the list)\n"
+	"  --name NAME       name a source list: the first --name the first FILE,\n"
+	"                    and so on (default: the FILE's base name, \"stdin\" for -)\n"
 	"  --dry-run         parse and report, change nothing\n"
 	"  --json            machine-readable report\n"
-	"  -q, --quiet       no warnings, only errors and the report\n";
+	"  -q, --quiet       no warnings, only errors and the report\n"
+	"Each FILE is a source list ('anyxdp-block sources' counts drops per list);\n"
+	"FILEs with the same name form one list. At most 15 lists: the 16th is\n"
+	"kept for \"manual\", the entries of 'anyxdp-block add'.\n";
+
+/* A list name is a JSON string and a Prometheus label value as it is. */
+static bool name_char_ok(char c)
+{
+	return c > ' ' && c < 127 && c != '"' && c != '\\';
+}
+
+static int check_name(const char *name)
+{
+	const char *c;
+
+	if (!*name || strlen(name) >= BL_SOURCE_NAME_LEN) {
+		log_err("--name '%s': a list name has 1 to %d characters", name,
+			BL_SOURCE_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	for (c = name; *c; c++) {
+		if (!name_char_ok(*c)) {
+			log_err("--name '%s': use printable ASCII without spaces, "
+				"quotes or backslashes", name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The FILE's base name, made a valid list name. */
+static void name_from_path(const char *path, char *out)
+{
+	const char *b = strrchr(path, '/');
+	size_t i;
+
+	b = b ? b + 1 : path;
+	if (!strcmp(path, "-"))
+		b = "stdin";
+	if (!*b)
+		b = "list";
+	for (i = 0; b[i] && i < BL_SOURCE_NAME_LEN - 1; i++)
+		out[i] = name_char_ok(b[i]) ? b[i] : '_';
+	out[i] = '\0';
+}
+
+/* Give every FILE its list; all checked before anything is read. */
+static int assign_lists(char **files, int nfiles, char **given, int ngiven,
+			struct bl_names *names, int *bit)
+{
+	char name[BL_SOURCE_NAME_LEN];
+	int i, k;
+
+	memset(names, 0, sizeof(*names));
+	if (ngiven > nfiles) {
+		log_err("%d --name for %d FILEs", ngiven, nfiles);
+		return -EINVAL;
+	}
+	for (i = 0; i < nfiles; i++) {
+		if (i < ngiven)
+			snprintf(name, sizeof(name), "%s", given[i]);
+		else
+			name_from_path(files[i], name);
+		if (!strcmp(name, BL_SOURCE_MANUAL) || !strcmp(name, BL_SOURCE_UNKNOWN)) {
+			log_err("%s: the list name '%s' is reserved; give another with --name",
+				files[i], name);
+			return -EINVAL;
+		}
+		k = bl_names_add(names, name);
+		if (k < 0 || k >= BL_SOURCES_MAX - 1) {
+			log_err("more than %d source lists; nothing loaded (FILEs with the "
+				"same --name form one list)", BL_SOURCES_MAX - 1);
+			return -EINVAL;
+		}
+		bit[i] = k;
+	}
+	return 0;
+}
 
 static int cmd_load(int argc, char **argv)
 {
@@ -95,6 +217,7 @@ static int cmd_load(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "name", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -104,10 +227,19 @@ static int cmd_load(int argc, char **argv)
 	struct blset_report r;
 	struct anyxdp_maps m;
 	struct list_report lr;
-	size_t skipped = 0;
+	struct load_lists ll;
+	size_t skipped = 0, first, k;
+	char **given;
+	int ngiven = 0, *bit = NULL;
 	unsigned long v;
 	int c, i, err;
 
+	given = calloc(argc + 1, sizeof(*given));
+	bit = calloc(argc + 1, sizeof(*bit));
+	if (!given || !bit) {
+		err = -ENOMEM;
+		goto out;
+	}
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
 		switch (c) {
@@ -128,18 +260,33 @@ static int cmd_load(int argc, char **argv)
 		case 'n': dry = true; break;
 		case 'j': json = true; break;
 		case 'q': o.quiet = true; break;
-		case 'h': return cli_usage(load_help, false);
-		default: return cli_usage(load_help, true);
+		case 'N':
+			if (check_name(optarg)) {
+				err = -EINVAL;
+				goto out;
+			}
+			given[ngiven++] = optarg;
+			break;
+		case 'h': err = cli_usage(load_help, false); goto out;
+		default: err = cli_usage(load_help, true); goto out;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage(load_help, true);
+	if (optind >= argc) {
+		err = cli_usage(load_help, true);
+		goto out;
+	}
+	err = assign_lists(argv + optind, argc - optind, given, ngiven, &ll.names, bit);
+	if (err)
+		goto out;
 	for (i = optind; i < argc; i++) {
+		first = set.n;
 		err = list_parse_file(argv[i], &o, &set, &lr);
 		if (err) {
 			log_err("%s: not loaded; the active blocklist is unchanged", argv[i]);
 			goto out;
 		}
+		for (k = first; k < set.n; k++)
+			prefix_set_sources(&set.v[k], 1u << bit[i - optind]);
 		skipped += lr.skipped;
 		if (!o.quiet && !json)
 			log_info("%s: %s format, %zu entries%s", argv[i],
@@ -155,21 +302,25 @@ static int cmd_load(int argc, char **argv)
 		err = -EINVAL;
 		goto out;
 	}
+	count_lists(&set, &ll);
 	if (dry) {
 		printf("dry run: %zu entries parsed, nothing changed\n", set.n);
+		print_lists(&ll, false);
 		err = 0;
 		goto out;
 	}
 	err = cli_open_maps_for_commit(&m);
 	if (err)
 		goto out;
-	err = blset_commit(&m, &set, &r);
+	err = blset_commit_sources(&m, &set, &ll.names, &r);
 	maps_close(&m);
 	if (err)
 		log_err("load failed; the active blocklist is unchanged");
 	else
-		print_report(&r, argc - optind, json);
+		print_report(&r, argc - optind, &ll, json);
 out:
+	free(given);
+	free(bit);
 	pset_free(&set);
 	return err;
 }
@@ -211,8 +362,9 @@ static int edit(int argc, char **argv, bool add)
 	struct prefix_set args = {}, cur = {}, next = {};
 	struct blset_report r;
 	struct anyxdp_maps m;
+	struct bl_names names;
+	int err, manual = 0;
 	size_t i;
-	int err;
 
 	if (wants_help(argc, argv))
 		return cli_usage(add_help, false);
@@ -225,9 +377,16 @@ static int edit(int argc, char **argv, bool add)
 	err = cli_open_maps_for_commit(&m);
 	if (err)
 		goto out_free;
-	err = maps_lock(&m) ?: blset_read(&m, &cur, NULL);
+	err = maps_lock(&m) ?: blset_read(&m, &cur, NULL) ?: blset_names(&m, &names);
 	if (err)
 		goto out;
+	/* Added entries join the list "manual", the others keep theirs. */
+	if (add && (manual = bl_names_add(&names, BL_SOURCE_MANUAL)) < 0) {
+		log_err("no room for the source list '%s': the active list has %d; "
+			"nothing changed", BL_SOURCE_MANUAL, names.n);
+		err = manual;
+		goto out;
+	}
 	for (i = 0; !add && i < args.n; i++) {
 		if (!pset_contains_exact(&cur, &args.v[i])) {
 			char b[PREFIX_STRLEN];
@@ -241,14 +400,16 @@ static int edit(int argc, char **argv, bool add)
 	for (i = 0; i < cur.n && !err; i++)
 		if (add || !pset_contains_exact(&args, &cur.v[i]))
 			err = pset_push(&next, &cur.v[i]);
-	for (i = 0; add && i < args.n && !err; i++)
+	for (i = 0; add && i < args.n && !err; i++) {
+		prefix_set_sources(&args.v[i], 1u << manual);
 		err = pset_push(&next, &args.v[i]);
+	}
 	if (err)
 		goto out;
 	pset_sort_dedupe(&next);
-	err = blset_commit(&m, &next, &r);
+	err = blset_commit_sources(&m, &next, &names, &r);
 	if (!err)
-		print_report(&r, 0, false);
+		print_report(&r, 0, NULL, false);
 out:
 	maps_close(&m);
 out_free:
@@ -286,7 +447,7 @@ static int cmd_flush(int argc, char **argv)
 		return err;
 	err = blset_commit(&m, &empty, &r);
 	if (!err)
-		print_report(&r, 0, false);
+		print_report(&r, 0, NULL, false);
 	maps_close(&m);
 	return err;
 }
@@ -385,6 +546,56 @@ static int cmd_list(int argc, char **argv)
 static int cmd_top(int argc, char **argv)
 {
 	return show_entries(argc, argv, true);
+}
+
+static const char sources_help[] =
+	"Usage: anyxdp-block sources [--json]\n"
+	"Per source list of the active blocklist (each FILE of the last load, and\n"
+	"\"manual\" for 'add'): its entries and the packets and bytes dropped by\n"
+	"them. An entry on several lists counts for each; a packet counts for the\n"
+	"lists of the entry that matched it (the most specific one).\n";
+
+static int cmd_sources(int argc, char **argv)
+{
+	struct bl_source_stat s[BL_SOURCES_MAX];
+	struct anyxdp_maps m;
+	__u64 gen;
+	bool json;
+	int i, n, err;
+
+	err = cli_json_opt(argc, argv, sources_help, &json);
+	if (err)
+		return err < 0 ? err : 0;
+	err = cli_open_maps(&m, false);
+	if (err)
+		return err;
+	n = blset_sources(&m, s, BL_SOURCES_MAX, &gen);
+	maps_close(&m);
+	if (n < 0) {
+		log_err("cannot read the source lists: %s", strerror(-n));
+		return n;
+	}
+	if (json) {
+		printf("{\"generation\":%llu,\"sources\":[", (unsigned long long)gen);
+		for (i = 0; i < n; i++) {
+			printf("%s{\"name\":", i ? "," : "");
+			json_str(stdout, s[i].name);
+			printf(",\"entries\":%llu,\"packets\":%llu,\"bytes\":%llu}",
+			       (unsigned long long)s[i].entries,
+			       (unsigned long long)s[i].dropped.packets,
+			       (unsigned long long)s[i].dropped.bytes);
+		}
+		printf("]}\n");
+		return 0;
+	}
+	printf("generation %llu\n", (unsigned long long)gen);
+	printf("%-40s %10s %12s %14s\n", "LIST", "ENTRIES", "PACKETS", "BYTES");
+	for (i = 0; i < n; i++)
+		printf("%-40s %10llu %12llu %14llu\n", s[i].name,
+		       (unsigned long long)s[i].entries,
+		       (unsigned long long)s[i].dropped.packets,
+		       (unsigned long long)s[i].dropped.bytes);
+	return 0;
 }
 
 static const char check_help[] =
@@ -561,13 +772,14 @@ out_free:
 }
 
 static const struct subcmd cmds[] = {
-	{ "load", cmd_load, "[--format F] [--min-score N] FILE...", "replace the list atomically" },
+	{ "load", cmd_load, "[--format F] [--name N]... FILE...", "replace the list atomically" },
 	{ "add", cmd_add, "PREFIX...", "add entries" },
 	{ "del", cmd_del, "PREFIX...", "remove entries" },
 	{ "list", cmd_list, "[--json]", "entries with drop counters" },
 	{ "flush", cmd_flush, "", "remove every entry" },
 	{ "check", cmd_check, "[--json] ADDR", "is ADDR blocked, and by what" },
 	{ "top", cmd_top, "[-n N] [--json]", "entries with the most drops" },
+	{ "sources", cmd_sources, "[--json]", "entries and drops per source list" },
 	{ "allow", cmd_allow, "[--del|--list] PREFIX...", "never drop these prefixes" },
 	{}
 };

@@ -507,6 +507,356 @@ static int fill_inner(struct anyxdp_maps *m, const struct prefix_set *set,
 	return err;
 }
 
+/* ---- source lists ---- */
+
+/*
+ * Which source lists each entry came from (anyxdp.h, struct
+ * bl_src_slot). The slot's bl_sources entry holds the names; entries
+ * on the default list alone need nothing more, so a one-file load
+ * writes a single array value. Every other entry's mask goes into a
+ * hash made to measure for the load and pinned as bl_member_<slot>: no
+ * fixed capacity to outgrow, no kernel memory while nothing needs it.
+ * Both are written before the switch and belong to the slot, so they
+ * change with the list; a reader trusts them only while their
+ * generation is bl_ctl's.
+ */
+struct src_state {
+	__u64 generation;		/* bl_ctl.generation when read */
+	__u32 slot;			/* bl_ctl.active then */
+	bool known;			/* meta and members describe that list */
+	struct bl_src_slot meta;
+	struct prefix_set members;	/* sorted, each with its mask */
+};
+
+static void src_free(struct src_state *s)
+{
+	pset_free(&s->members);
+}
+
+static void member_path(struct anyxdp_maps *m, __u32 slot, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/bl_member_%u", m->dir, slot);
+}
+
+static void member_key(const struct prefix *p, struct bl_member_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = p->family;
+	k->plen = p->plen;
+	memcpy(k->addr, p->addr, alen(p->family));
+}
+
+int bl_names_add(struct bl_names *names, const char *name)
+{
+	int i;
+
+	if (strlen(name) >= BL_SOURCE_NAME_LEN)
+		return -ENAMETOOLONG;
+	for (i = 0; i < names->n; i++)
+		if (!strcmp(names->name[i], name))
+			return i;
+	if (names->n >= BL_SOURCES_MAX)
+		return -E2BIG;
+	snprintf(names->name[names->n], BL_SOURCE_NAME_LEN, "%s", name);
+	return names->n++;
+}
+
+static int read_members(int fd, struct prefix_set *out)
+{
+	size_t ksz = sizeof(struct bl_member_key);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), in, o, count;
+	struct bl_member_key *keys = NULL;
+	__u32 *vals = NULL;
+	size_t n = 0, cap, i;
+	void *inp = NULL;
+	struct prefix p;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	cap = info.max_entries + 1;
+	keys = malloc(cap * ksz);
+	vals = malloc(cap * sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		count = cap - n;
+		err = bpf_map_lookup_batch(fd, inp, &o, keys + n, vals + n, &count, NULL);
+		n += count;
+		if (err) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+		in = o;
+		inp = &in;
+	}
+	for (i = 0; !err && i < n; i++) {
+		if (keys[i].family != AF_INET && keys[i].family != AF_INET6)
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.family = keys[i].family;
+		p.plen = keys[i].plen;
+		memcpy(p.addr, keys[i].addr, alen(p.family));
+		prefix_set_sources(&p, vals[i]);
+		err = pset_push(out, &p);
+	}
+	if (!err)
+		pset_sort_dedupe(out);
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* The names and members of slot, if they describe generation. */
+static int read_src(struct anyxdp_maps *m, __u32 slot, __u64 generation,
+		    bool members, struct src_state *s)
+{
+	char path[PATH_MAX + 32];
+	int fd, err;
+
+	memset(s, 0, sizeof(*s));
+	s->generation = generation;
+	s->slot = slot;
+	if (m->sources < 0 || !generation)
+		return 0;
+	if (bpf_map_lookup_elem(m->sources, &slot, &s->meta))
+		return -errno;
+	if (s->meta.generation != generation || s->meta.n > BL_SOURCES_MAX ||
+	    s->meta.dflt >= BL_SOURCES_MAX)
+		return 0;
+	if (members && s->meta.members) {
+		member_path(m, slot, path, sizeof(path));
+		fd = bpf_obj_get(path);
+		/* Gone: the list switched meanwhile (the caller's generation
+		 * check sees it), or someone removed it: sources unknown. */
+		if (fd < 0)
+			return 0;
+		err = read_members(fd, &s->members);
+		close(fd);
+		if (err) {
+			pset_free(&s->members);
+			return err;
+		}
+	}
+	s->known = true;
+	return 0;
+}
+
+/* Set the masks of v (sorted) from s. */
+static void apply_masks(struct prefix *v, size_t n, const struct src_state *s)
+{
+	__u16 dflt = s->known ? 1u << s->meta.dflt : 0;
+	size_t i, j = 0;
+	int c = 1;
+
+	for (i = 0; i < n; i++) {
+		while (j < s->members.n && (c = prefix_cmp(&s->members.v[j], &v[i])) < 0)
+			j++;
+		prefix_set_sources(&v[i], j < s->members.n && !c ?
+				   prefix_sources(&s->members.v[j]) : dflt);
+	}
+}
+
+struct src_plan {
+	struct bl_src_slot meta;
+	struct prefix_set members;	/* in set order, with their masks */
+};
+
+static void count_bits(__u64 *entries, unsigned int mask)
+{
+	for (; mask; mask &= mask - 1)
+		entries[__builtin_ctz(mask)]++;
+}
+
+/* What the new list's sources look like: names, sizes, the default list
+ * and the entries on anything else. */
+static int plan_sources(const struct prefix_set *set, const struct bl_names *names,
+			struct src_plan *pl)
+{
+	struct bl_src_slot *s = &pl->meta;
+	struct bl_names nm = {};
+	unsigned int valid, unknown = 0, eff;
+	size_t i;
+	int k;
+
+	memset(pl, 0, sizeof(*pl));
+	if (names)
+		nm = *names;
+	valid = (1u << nm.n) - 1;
+	for (i = 0; i < set->n; i++) {
+		if (!(prefix_sources(&set->v[i]) & valid)) {
+			k = bl_names_add(&nm, BL_SOURCE_UNKNOWN);
+			if (k < 0) {
+				log_err("no room for a source list '%s' (at most %d lists)",
+					BL_SOURCE_UNKNOWN, BL_SOURCES_MAX);
+				return k;
+			}
+			unknown = 1u << k;
+			break;
+		}
+	}
+	s->n = nm.n;
+	for (k = 0; k < nm.n; k++)
+		snprintf(s->name[k], BL_SOURCE_NAME_LEN, "%s", nm.name[k]);
+	for (i = 0; i < set->n; i++)
+		count_bits(s->entries, (prefix_sources(&set->v[i]) & valid) ?: unknown);
+	for (k = 1; k < nm.n; k++)
+		if (s->entries[k] > s->entries[s->dflt])
+			s->dflt = k;
+	for (i = 0; i < set->n; i++) {
+		struct prefix p = set->v[i];
+
+		eff = (prefix_sources(&p) & valid) ?: unknown;
+		if (eff == 1u << s->dflt)
+			continue;
+		prefix_set_sources(&p, eff);
+		if (pset_push(&pl->members, &p))
+			return -ENOMEM;
+	}
+	s->members = pl->members.n;
+	return 0;
+}
+
+/* Whether the active list (read into old) has the sources pl describes. */
+static bool same_sources(struct anyxdp_maps *m, const struct src_state *old,
+			 const struct src_plan *pl)
+{
+	const size_t off = offsetof(struct bl_src_slot, n);
+	size_t i;
+
+	if (m->sources < 0)
+		return true;	/* nothing to record them in */
+	if (!old->known || memcmp((char *)&old->meta + off, (char *)&pl->meta + off,
+				  sizeof(pl->meta) - off))
+		return false;
+	if (old->members.n != pl->members.n)
+		return false;
+	for (i = 0; i < pl->members.n; i++)
+		if (prefix_cmp(&old->members.v[i], &pl->members.v[i]) ||
+		    prefix_sources(&old->members.v[i]) != prefix_sources(&pl->members.v[i]))
+			return false;
+	return true;
+}
+
+/* A new member map for mem, pinned at path. */
+static int write_members(const char *path, const struct prefix_set *mem)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	struct bl_member_key *keys;
+	__u32 *vals, count = mem->n;
+	size_t i;
+	int fd, err = 0;
+
+	keys = malloc(mem->n * sizeof(*keys));
+	vals = malloc(mem->n * sizeof(*vals));
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bl_member", sizeof(*keys), sizeof(*vals),
+			    mem->n, &o);
+	if (fd < 0 || !keys || !vals) {
+		err = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < mem->n; i++) {
+		member_key(&mem->v[i], &keys[i]);
+		vals[i] = prefix_sources(&mem->v[i]);
+	}
+	if (bpf_map_update_batch(fd, keys, vals, &count, NULL) || bpf_obj_pin(fd, path))
+		err = -errno;
+out:
+	if (err)
+		log_err("cannot record the source lists of %zu entries: %s", mem->n,
+			strerror(-err));
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* Forget slot's sources: it is idle, or about to be. */
+static void clear_sources(struct anyxdp_maps *m, __u32 slot)
+{
+	struct bl_src_slot none = {};
+	char path[PATH_MAX + 32];
+
+	if (m->sources < 0)
+		return;
+	member_path(m, slot, path, sizeof(path));
+	unlink(path);
+	bpf_map_update_elem(m->sources, &slot, &none, BPF_ANY);
+}
+
+/* Record pl for idle slot, as the list of generation. */
+static int publish_sources(struct anyxdp_maps *m, __u32 slot, const struct src_plan *pl,
+			   __u64 generation)
+{
+	struct bl_src_slot meta = pl->meta;
+	char path[PATH_MAX + 32];
+	int err;
+
+	if (m->sources < 0)
+		return 0;
+	clear_sources(m, slot);
+	if (pl->members.n) {
+		member_path(m, slot, path, sizeof(path));
+		err = write_members(path, &pl->members);
+		if (err)
+			return err;
+	}
+	meta.generation = generation;
+	if (bpf_map_update_elem(m->sources, &slot, &meta, BPF_ANY)) {
+		err = -errno;
+		log_err("cannot record the source lists: %s", strerror(errno));
+		clear_sources(m, slot);
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * The same entries with other sources (a file renamed, say): the data
+ * plane has nothing to switch, so the active slot's sources change in
+ * place. Readers see it by the version (see blset_sources()): the new
+ * member map is in place before the names that need it, and the old
+ * one goes only after.
+ */
+static int rename_sources(struct anyxdp_maps *m, const struct src_state *old,
+			  const struct src_plan *pl)
+{
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
+	struct bl_src_slot meta = pl->meta;
+	__u32 slot = old->slot;
+	int err = 0;
+
+	if (m->sources < 0)
+		return 0;
+	member_path(m, slot, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s_new", path);	/* bpffs refuses dots */
+	unlink(tmp);
+	if (pl->members.n) {
+		err = write_members(tmp, &pl->members);
+		if (!err && rename(tmp, path))
+			err = -errno;
+		if (err) {
+			unlink(tmp);
+			return err;
+		}
+	}
+	meta.generation = old->generation;
+	meta.version = old->meta.version + 1;
+	if (bpf_map_update_elem(m->sources, &slot, &meta, BPF_ANY)) {
+		err = -errno;
+		log_err("cannot record the source lists: %s", strerror(errno));
+		return err;
+	}
+	if (!pl->members.n)
+		unlink(path);
+	return 0;
+}
+
 /* ---- the switch ---- */
 
 /*
@@ -594,7 +944,8 @@ static void pin_active(struct anyxdp_maps *m, const struct inner *in)
 	}
 }
 
-static int switch_to(struct anyxdp_maps *m, struct inner *in, const struct blset_report *r)
+static int switch_to(struct anyxdp_maps *m, struct inner *in, const struct blset_report *r,
+		     const struct src_plan *pl)
 {
 	struct bl_ctl ctl;
 	__u32 old, next;
@@ -605,10 +956,14 @@ static int switch_to(struct anyxdp_maps *m, struct inner *in, const struct blset
 		return err;
 	old = ctl.active & 1;
 	next = ctl.generation ? !old : old;
+	err = publish_sources(m, next, pl, ctl.generation + 1);
+	if (err)
+		return err;
 	err = outer_ops(m, next, in->fd, O_MAX);
 	if (err) {
 		/* next is never the live slot: clearing it touches no packet. */
 		unpublish(m, next);
+		clear_sources(m, next);
 		return err;
 	}
 	ctl.active = next;
@@ -621,12 +976,14 @@ static int switch_to(struct anyxdp_maps *m, struct inner *in, const struct blset
 	if (err) {
 		log_err("cannot switch to the new list: %s", strerror(-err));
 		unpublish(m, next);
+		clear_sources(m, next);
 		return err;
 	}
 	pin_active(m, in);
 	if (next != old) {
 		wait_for_readers(m, next, in->fd[O_V4]);
 		unpublish(m, old);
+		clear_sources(m, old);
 	}
 	return 0;
 }
@@ -663,14 +1020,20 @@ static void diff(const struct prefix_set *set, const struct dump old[2],
 		r->removed += old[f].n - j;
 }
 
-static int read_active(struct anyxdp_maps *m, struct dump old[2], bool *have)
+/* The active list's entries and, if src != NULL, its sources. */
+static int read_active(struct anyxdp_maps *m, struct dump old[2], bool *have,
+		       struct src_state *src)
 {
 	struct bl_ctl ctl;
 	int fd, err, f;
 
 	*have = false;
 	memset(old, 0, 2 * sizeof(*old));
+	if (src)
+		memset(src, 0, sizeof(*src));
 	err = ctl_read(m, &ctl);
+	if (!err && src)
+		err = read_src(m, ctl.active & 1, ctl.generation, true, src);
 	if (err || !ctl.generation)
 		return err;
 	for (f = 0; f < 2; f++) {
@@ -689,9 +1052,17 @@ static int read_active(struct anyxdp_maps *m, struct dump old[2], bool *have)
 int blset_commit(struct anyxdp_maps *m, const struct prefix_set *set,
 		 struct blset_report *r)
 {
+	return blset_commit_sources(m, set, NULL, r);
+}
+
+int blset_commit_sources(struct anyxdp_maps *m, const struct prefix_set *set,
+			 const struct bl_names *names, struct blset_report *r)
+{
 	struct inner in = { .fd = { -1, -1, -1, -1, -1, -1 } };
+	struct src_state src = {};
 	struct dump old[2] = {};
 	struct create_job job;
+	struct src_plan pl;
 	struct timespec t0;
 	struct bl_ctl ctl;
 	bool have, threaded;
@@ -701,12 +1072,15 @@ int blset_commit(struct anyxdp_maps *m, const struct prefix_set *set,
 	memset(r, 0, sizeof(*r));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	phase(NULL, 0);
+	err = plan_sources(set, names, &pl);
+	if (err)
+		goto out;
 	count_set(set, r);
 	job = (struct create_job){ m, set, r, &in, 0 };
 	threaded = !pthread_create(&t, NULL, create_inner, &job);
 	if (!threaded)
 		create_inner(&job);
-	err = maps_lock(m) ?: read_active(m, old, &have);
+	err = maps_lock(m) ?: read_active(m, old, &have, &src);
 	if (threaded)
 		pthread_join(t, NULL);
 	phase("read active list, create maps", 0);
@@ -720,6 +1094,8 @@ int blset_commit(struct anyxdp_maps *m, const struct prefix_set *set,
 	diff(set, old, r);
 	if (have && !r->added && !r->removed) {
 		r->unchanged = true;
+		if (!same_sources(m, &src, &pl))
+			err = rename_sources(m, &src, &pl);
 		if (!ctl_read(m, &ctl))
 			r->generation = ctl.generation;
 		goto out;
@@ -729,18 +1105,21 @@ int blset_commit(struct anyxdp_maps *m, const struct prefix_set *set,
 	if (err)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = phase("switch", switch_to(m, &in, r));
+	err = phase("switch", switch_to(m, &in, r, &pl));
 	r->switch_ms = ms_since(&t0);
 	if (!err && !ctl_read(m, &ctl))
 		r->generation = ctl.generation;
 out:
+	pset_free(&pl.members);
+	src_free(&src);
 	inner_close(&in);
 	dump_free(&old[0]);
 	dump_free(&old[1]);
 	return err;
 }
 
-int blset_read(struct anyxdp_maps *m, struct prefix_set *set, struct bl_entry **e)
+static int read_list(struct anyxdp_maps *m, struct prefix_set *set, struct bl_entry **e,
+		     struct src_state *src)
 {
 	struct dump old[2];
 	size_t i, c, n;
@@ -750,9 +1129,11 @@ int blset_read(struct anyxdp_maps *m, struct prefix_set *set, struct bl_entry **
 	memset(set, 0, sizeof(*set));
 	if (e)
 		*e = NULL;
-	err = read_active(m, old, &have);
+	err = read_active(m, old, &have, src);
 	if (err)
 		return err;
+	apply_masks(old[0].p, old[0].n, src);
+	apply_masks(old[1].p, old[1].n, src);
 	n = old[0].n + old[1].n;
 	if (e && !(*e = calloc(n + 1, sizeof(**e)))) {
 		err = -ENOMEM;
@@ -775,6 +1156,22 @@ int blset_read(struct anyxdp_maps *m, struct prefix_set *set, struct bl_entry **
 out:
 	dump_free(&old[0]);
 	dump_free(&old[1]);
+	if (err) {
+		pset_free(set);
+		if (e) {
+			free(*e);
+			*e = NULL;
+		}
+	}
+	return err;
+}
+
+int blset_read(struct anyxdp_maps *m, struct prefix_set *set, struct bl_entry **e)
+{
+	struct src_state src;
+	int err = read_list(m, set, e, &src);
+
+	src_free(&src);
 	return err;
 }
 
@@ -909,15 +1306,103 @@ int allow_match(struct anyxdp_maps *m, int family, const __u8 *addr,
 	return 0;
 }
 
-/* STUB until the source lists land (the blocklist helper replaces it). */
+int blset_names(struct anyxdp_maps *m, struct bl_names *names)
+{
+	struct src_state s;
+	struct bl_ctl ctl;
+	int err, i;
+
+	memset(names, 0, sizeof(*names));
+	err = ctl_read(m, &ctl) ?: read_src(m, ctl.active & 1, ctl.generation, false, &s);
+	if (err || !s.known)
+		return err;
+	names->n = s.meta.n;
+	for (i = 0; i < names->n; i++)
+		snprintf(names->name[i], BL_SOURCE_NAME_LEN, "%s", s.meta.name[i]);
+	return 0;
+}
+
+static int read_version(struct anyxdp_maps *m, __u32 slot, __u32 *version)
+{
+	struct bl_src_slot meta;
+
+	*version = 0;
+	if (m->sources < 0)
+		return 0;
+	if (bpf_map_lookup_elem(m->sources, &slot, &meta))
+		return -errno;
+	*version = meta.version;
+	return 0;
+}
+
+/* Add each entry to its lists; known false: all to out[0], "unknown". */
+static void tally(const struct prefix_set *set, const struct bl_entry *e, bool known,
+		  struct bl_source_stat *out, int n)
+{
+	unsigned int mask;
+	size_t i;
+	int b;
+
+	for (i = 0; i < set->n; i++) {
+		mask = known ? prefix_sources(&set->v[i]) : 1;
+		for (; mask; mask &= mask - 1) {
+			b = __builtin_ctz(mask);
+			if (b >= n)
+				break;
+			out[b].entries++;
+			out[b].dropped.packets += e[i].c.packets;
+			out[b].dropped.bytes += e[i].c.bytes;
+		}
+	}
+}
+
+/*
+ * Sums the per-entry counters by list. A load switching, or renaming the
+ * lists, while they are read is seen by the generation or the version
+ * moving: read once more (a second change in that time means loads back
+ * to back: -EAGAIN).
+ */
 int blset_sources(struct anyxdp_maps *m, struct bl_source_stat *out, int max,
 		  __u64 *generation)
 {
-	struct bl_ctl c;
-	int err = ctl_read(m, &c);
+	struct prefix_set set = {};
+	struct bl_entry *e = NULL;
+	struct src_state src = {};
+	struct bl_ctl ctl;
+	int attempt, err = 0, n = 0, i;
+	__u32 version;
 
-	(void)out;
-	(void)max;
-	*generation = err ? 0 : c.generation;
-	return err;
+	*generation = 0;
+	for (attempt = 0; attempt < 2; attempt++) {
+		pset_free(&set);
+		free(e);
+		e = NULL;
+		src_free(&src);
+		err = read_list(m, &set, &e, &src) ?: ctl_read(m, &ctl) ?:
+		      read_version(m, src.slot, &version);
+		if (err || (ctl.generation == src.generation && version == src.meta.version))
+			break;
+		err = -EAGAIN;
+	}
+	if (err)
+		goto out;
+	*generation = src.generation;
+	if (src.known) {
+		n = (int)src.meta.n < max ? (int)src.meta.n : max;
+		for (i = 0; i < n; i++)
+			snprintf(out[i].name, BL_SOURCE_NAME_LEN, "%s", src.meta.name[i]);
+	} else if (set.n && max > 0) {
+		n = 1;
+		snprintf(out[0].name, BL_SOURCE_NAME_LEN, "%s", BL_SOURCE_UNKNOWN);
+	}
+	for (i = 0; i < n; i++) {
+		out[i].entries = 0;
+		memset(&out[i].dropped, 0, sizeof(out[i].dropped));
+	}
+	tally(&set, e, src.known, out, n);
+out:
+	src_free(&src);
+	pset_free(&set);
+	free(e);
+	return err ?: n;
 }

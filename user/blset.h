@@ -62,4 +62,28 @@ struct bl_source_stat {
 int blset_sources(struct anyxdp_maps *m, struct bl_source_stat *out, int max,
 		  __u64 *generation);
 
+/* The list names of a commit, or of the active list: bit i of an
+ * entry's prefix_sources() is name[i] (blset_read() sets the masks). */
+struct bl_names {
+	int n;
+	char name[BL_SOURCES_MAX][BL_SOURCE_NAME_LEN];
+};
+#define BL_SOURCE_MANUAL "manual"	/* entries from `anyxdp-block add` */
+#define BL_SOURCE_UNKNOWN "unknown"	/* entries whose source was not recorded */
+
+/* Index of name, appended if absent; -E2BIG when all BL_SOURCES_MAX are
+ * taken, -ENAMETOOLONG if it does not fit. */
+int bl_names_add(struct bl_names *names, const char *name);
+
+/* blset_commit() of a set whose entries carry source masks over names
+ * (NULL: none). Entries without a known source go to "unknown".
+ * A set with the same entries and sources as the active one is left
+ * as it is (r->unchanged); a change of sources alone switches. */
+int blset_commit_sources(struct anyxdp_maps *m, const struct prefix_set *set,
+			 const struct bl_names *names, struct blset_report *r);
+
+/* The active list's names; n = 0 when they are unknown: no list yet, a
+ * pin dir without bl_sources, or a list an older anyxdp-block loaded. */
+int blset_names(struct anyxdp_maps *m, struct bl_names *names);
+
 #endif

@@ -206,6 +206,13 @@ static int open_tunnel(struct anyxdp_maps *m)
 	return 0;
 }
 
+/* Pin dirs made before the source lists lack bl_sources. */
+static int open_sources(struct anyxdp_maps *m)
+{
+	m->sources = pin_get(m->dir, "bl_sources");
+	return m->sources < 0 ? -ENOENT : 0;
+}
+
 int maps_have_tunnel(struct anyxdp_maps *m)
 {
 	if (m->tunnels >= 0)
@@ -237,6 +244,7 @@ static void maps_init(struct anyxdp_maps *m, const char *dir)
 	m->lock_fd = m->btf_fd = -1;
 	m->steer4 = m->steer6 = m->sstats4 = m->sstats6 = m->tx_ports = -1;
 	m->tstats4 = m->tstats6 = m->tunnels = m->tun_cfg = -1;
+	m->sources = -1;
 	for (i = 0; i < O_MAX; i++)
 		m->outer[i] = -1;
 	m->ncpus = libbpf_num_possible_cpus();
@@ -264,7 +272,7 @@ static int maps_open_mode(struct anyxdp_maps *m, const char *dir, bool create,
 	err = open_all(m);
 	/* Without create, a pin dir from before steering still serves the
 	 * blocklist commands; the steering ones check maps_have_steer(). */
-	if (!err && (open_steer(m) | open_tunnel(m)) && create)
+	if (!err && (open_steer(m) | open_tunnel(m) | open_sources(m)) && create)
 		err = -ENOENT;
 	if (err == -ENOENT && create) {
 		/* Loading the object again pins whatever is missing next to
@@ -272,7 +280,7 @@ static int maps_open_mode(struct anyxdp_maps *m, const char *dir, bool create,
 		maps_close(m);
 		maps_init(m, dir);
 		err = ensure_pin_dir(dir) ?: create_pins(dir) ?: open_all(m) ?: open_steer(m) ?:
-		      open_tunnel(m);
+		      open_tunnel(m) ?: open_sources(m);
 	}
 	if (err == -ENOENT) {
 		log_err("no anyxdp maps in %s: run 'anyxdp attach IFACE' or "
@@ -308,7 +316,7 @@ out:
 void maps_close(struct anyxdp_maps *m)
 {
 	int *fds[] = { &m->ctl, &m->stats, &m->allow4, &m->allow6, &m->attached,
-		       &m->lock_fd, &m->btf_fd };
+		       &m->lock_fd, &m->btf_fd, &m->sources };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {

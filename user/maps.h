@@ -30,6 +30,9 @@ struct anyxdp_maps {
 	/* Tunnel programs (user/tunnel.c); -1 in an older pin dir opened
 	 * without create. */
 	int tstats4, tstats6, tunnels, tun_cfg;
+	/* Source list names per slot (user/blset.c); -1 in an older pin dir
+	 * opened without create. */
+	int sources;
 	int lock_fd;		/* flock on the pin dir: one writer at a time */
 	int btf_fd;		/* the object's BTF, to type the inner maps */
 	__u32 key4_id, key6_id, counter_id;

@@ -314,9 +314,11 @@ static int sort_set(struct prefix_set *s)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_qsort);
 		return 0;
 	}
+	/* The source mask rides above the 40 sorted bits. */
 	for (i = 0, k = 0; i < s->n; i++) {
 		if (s->v[i].family == AF_INET)
-			keys[k++] = prefix_key4(&s->v[i]);
+			keys[k++] = prefix_key4(&s->v[i]) |
+				    (uint64_t)prefix_sources(&s->v[i]) << 40;
 		else
 			v6[i - k] = s->v[i];
 	}
@@ -334,6 +336,7 @@ static int sort_set(struct prefix_set *s)
 		s->v[i].family = AF_INET;
 		s->v[i].plen = keys[i] & 0xff;
 		memcpy(s->v[i].addr, &a, 4);
+		prefix_set_sources(&s->v[i], keys[i] >> 40);
 	}
 	memcpy(s->v + n4, v6, (s->n - n4) * sizeof(*v6));
 	free(keys);
@@ -351,6 +354,9 @@ size_t pset_sort_dedupe(struct prefix_set *s)
 	for (i = 1, w = 1; i < s->n; i++) {
 		if (prefix_cmp(&s->v[w - 1], &s->v[i]))
 			s->v[w++] = s->v[i];
+		else
+			prefix_set_sources(&s->v[w - 1], prefix_sources(&s->v[w - 1]) |
+					   prefix_sources(&s->v[i]));
 	}
 	i = s->n - w;
 	s->n = w;

@@ -15,7 +15,7 @@
 struct prefix {
 	uint8_t family;		/* AF_INET or AF_INET6 */
 	uint8_t plen;		/* 0..32 or 0..128 */
-	uint8_t pad[2];
+	uint8_t pad[2];		/* source mask (prefix_sources()); 0 from prefix_parse */
 	uint8_t addr[16];	/* network byte order; IPv4 uses addr[0..3], rest zero; host bits always zero after parse */
 };
 
@@ -57,7 +57,24 @@ struct prefix_set {
 int pset_push(struct prefix_set *s, const struct prefix *p);	/* -ENOMEM on failure */
 void pset_free(struct prefix_set *s);
 
-/* Sort with prefix_cmp and remove exact duplicates; returns the number removed. */
+/*
+ * The blocklist's source lists an entry came from, bit i for list i
+ * (user/blset.h). Kept in pad so the struct stays 20 bytes: prefix_cmp
+ * and pset_contains_exact ignore it, pset_sort_dedupe ORs it.
+ */
+static inline uint16_t prefix_sources(const struct prefix *p)
+{
+	return p->pad[0] | p->pad[1] << 8;
+}
+
+static inline void prefix_set_sources(struct prefix *p, uint16_t mask)
+{
+	p->pad[0] = mask & 0xff;
+	p->pad[1] = mask >> 8;
+}
+
+/* Sort with prefix_cmp and remove exact duplicates, ORing their source
+ * masks into the one kept; returns the number removed. */
 size_t pset_sort_dedupe(struct prefix_set *s);
 
 /*
