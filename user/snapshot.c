@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One reading of the counters and state (see snapshot.h). */
 #include <errno.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "attach.h"
 #include "cmds.h"
 #include "common.h"
 #include "snapshot.h"
@@ -93,6 +95,35 @@ static void read_sync(struct anyxdp_maps *m, struct snapshot *s)
 		close(ifd);
 }
 
+/* Interfaces recorded in another network namespace are left out: their
+ * ifindex means nothing here. */
+static void read_ifaces(struct anyxdp_maps *m, int fd, struct snapshot *s)
+{
+	__u32 key, next, *kp = NULL;
+	struct attach_info ai;
+	char name[IF_NAMESIZE];
+
+	while (fd >= 0 && s->n_ifaces < SNAP_IFACES_MAX &&
+	       !bpf_map_get_next_key(fd, kp, &next)) {
+		struct snap_iface *f = &s->ifaces[s->n_ifaces];
+
+		key = next;
+		kp = &key;
+		if (bpf_map_lookup_elem(fd, &key, &ai) ||
+		    (ai.netns_ino && ai.netns_ino != netns_ino()))
+			continue;
+		memcpy(f->ifname, ai.ifname, sizeof(f->ifname));
+		f->ifname[sizeof(f->ifname) - 1] = 0;
+		f->mode = ai.mode;
+		if (fd == m->attached)
+			f->live = xdp_is_attached(key, NULL, NULL);
+		else
+			f->live = if_indextoname(key, name) && !strcmp(name, f->ifname) &&
+				  tun_is_attached(key, NULL);
+		s->n_ifaces++;
+	}
+}
+
 static int read_sources(struct anyxdp_maps *m, struct snapshot *s)
 {
 	__u64 gen;
@@ -102,9 +133,11 @@ static int read_sources(struct anyxdp_maps *m, struct snapshot *s)
 	if (!s->sources)
 		return -ENOMEM;
 	n = blset_sources(m, s->sources, BL_SOURCES_MAX, &gen);
+	/* A load racing with us (-EAGAIN) costs this reading the source
+	 * lists (have_sources stays false), not every other counter. */
 	if (n < 0) {
-		log_err("cannot read the blocklist's source lists: %s", strerror(-n));
-		return n;
+		log_warn("cannot read the blocklist's source lists: %s", strerror(-n));
+		return n == -ENOMEM ? n : 0;
 	}
 	s->n_sources = n;
 	s->have_sources = true;
@@ -127,8 +160,11 @@ int snapshot_take(struct anyxdp_maps *m, struct snapshot *s, unsigned what)
 	err = err ?: read_prefixes(m, s);
 	if (!err && (what & SNAP_SOURCES))
 		err = read_sources(m, s);
-	if (!err)
+	if (!err) {
 		read_sync(m, s);
+		read_ifaces(m, m->attached, s);
+		read_ifaces(m, m->tunnels, s);
+	}
 	if (err)
 		snapshot_free(s);
 	return err;

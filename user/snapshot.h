@@ -26,6 +26,14 @@ struct snap_prefix {
 	struct tun_stats tun;		/* tunnel program counters, summed over CPUs */
 };
 
+/* An interface anyxdp attached a program to, as recorded in the pin dir. */
+struct snap_iface {
+	char ifname[16];
+	__u32 mode;			/* enum anyxdp_attach_mode */
+	bool live;			/* the program is still there */
+};
+#define SNAP_IFACES_MAX 64
+
 enum snap_what {
 	SNAP_SOURCES = 1,	/* per source list drops: reads the whole list */
 	SNAP_ALL = SNAP_SOURCES,
@@ -40,13 +48,17 @@ struct snapshot {
 	bool have_steer;		/* pin dir has the steering maps */
 	struct snap_prefix *prefixes;	/* sorted by prefix_cmp */
 	size_t n_prefixes;
-	bool have_sources;		/* SNAP_SOURCES asked for and read */
+	bool have_sources;		/* SNAP_SOURCES asked for and read (a failed
+					 * reading is a warning, not an error) */
 	struct bl_source_stat *sources;
 	size_t n_sources;
 	bool have_sync;			/* anyxdp sync has run with this pin dir */
 	bool sync_alive;		/* its process is running */
 	const char *sync_state;		/* "running", "grace", "dead", ... */
 	struct sync_status sync;
+	/* Uplinks and tunnels of this network namespace. */
+	struct snap_iface ifaces[SNAP_IFACES_MAX];
+	size_t n_ifaces;
 };
 
 /* Read everything (what: enum snap_what flags for the costly parts).
