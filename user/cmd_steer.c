@@ -702,6 +702,8 @@ static const char config_help[] =
 	"  route 198.51.100.0/27 dev wg-site via fe80::2 [metric N] [mtu N] [kind K]\n"
 	"  mss-clamp auto|off|N      (used by 'anyxdp attach')\n"
 	"  icmp-rate N               (used by 'anyxdp attach')\n"
+	"  uplink IFACE [mode M]     ('anyxdp attach' with no IFACE; anyxdp.service)\n"
+	"  tunnels GLOB[,GLOB...]    (as 'anyxdp attach --tunnels')\n"
 	"See anyxdp(8).\n";
 
 static const char config_check_help[] =
@@ -762,6 +764,10 @@ static int cmd_config_check(int argc, char **argv)
 		printf(", mss-clamp auto");
 	if (c.icmp_rate >= 0)
 		printf(", icmp-rate %ld", c.icmp_rate);
+	if (c.uplink_line)
+		printf(", uplink %s%s", c.uplink, c.uplink_mode == ATTACH_SKB ? " mode skb" : "");
+	if (c.tunnels_line)
+		printf(", tunnels %s", c.tunnels[0] ? c.tunnels : "none");
 	printf("\n");
 	conf_free(&c);
 	return 0;

@@ -4,6 +4,8 @@
  *
  *   prefix 198.51.100.0/24
  *   route 198.51.100.0/27 dev wg-site via fe80::2 metric 10
+ *   uplink eth0 [mode native|skb]
+ *   tunnels wg-*,tun*
  *   mss-clamp auto|off|N
  *   icmp-rate N
  */
@@ -283,6 +285,72 @@ static int line_setting(struct anyxdp_conf *c, int n, char **tok, int line)
 	return 0;
 }
 
+static bool ifname_ok(const char *s)
+{
+	return *s && strlen(s) < IF_NAMESIZE && !strpbrk(s, "/:");
+}
+
+/* What boot needs to attach with no IFACE on the command line. */
+static int line_uplink(struct anyxdp_conf *c, int n, char **tok, int line)
+{
+	if (c->uplink_line)
+		return err_at(c, line, "uplink set twice (first on line %d); anyxdp attaches "
+			      "to one uplink", c->uplink_line);
+	if (n != 2 && !(n == 4 && !strcmp(tok[2], "mode")))
+		return err_at(c, line, "'uplink' takes an interface and optionally 'mode "
+			      "native|skb', e.g. 'uplink eth0 mode native'");
+	if (!ifname_ok(tok[1]))
+		return err_at(c, line, "uplink: '%.64s' is not a valid interface name (at "
+			      "most %d characters, no '/' or ':')", tok[1], IF_NAMESIZE - 1);
+	if (n == 4) {
+		if (!strcmp(tok[3], "native") || !strcmp(tok[3], "drv"))
+			c->uplink_mode = ATTACH_NATIVE;
+		else if (!strcmp(tok[3], "skb") || !strcmp(tok[3], "generic"))
+			c->uplink_mode = ATTACH_SKB;
+		else
+			return err_at(c, line, "uplink: mode '%.64s' is not native or skb",
+				      tok[3]);
+	}
+	snprintf(c->uplink, sizeof(c->uplink), "%s", tok[1]);
+	c->uplink_line = line;
+	return 0;
+}
+
+/* The same rules as 'attach --tunnels' (tun_globs_check), said with the line. */
+static int line_tunnels(struct anyxdp_conf *c, int n, char **tok, int line)
+{
+	const char *s, *bad;
+	size_t len;
+
+	if (c->tunnels_line)
+		return err_at(c, line, "tunnels set twice (first on line %d)", c->tunnels_line);
+	if (n != 2)
+		return err_at(c, line, "'tunnels' takes one value: GLOB[,GLOB...] (no "
+			      "spaces, e.g. 'tunnels wg-*,tun*') or none");
+	if (strlen(tok[1]) >= sizeof(c->tunnels))
+		return err_at(c, line, "tunnels: at most %zu characters, got %zu",
+			      sizeof(c->tunnels) - 1, strlen(tok[1]));
+	c->tunnels_line = line;
+	if (!strcmp(tok[1], "none"))
+		return 0;
+	for (s = tok[1];; s += len + 1) {
+		len = strcspn(s, ",");
+		if (!len)
+			return err_at(c, line, "tunnels '%.64s': an empty glob (use "
+				      "GLOB[,GLOB...], e.g. 'wg-*')", tok[1]);
+		if (len >= IF_NAMESIZE * 2)
+			return err_at(c, line, "tunnels '%.64s': a glob is too long", tok[1]);
+		bad = strpbrk(s, "/");
+		if (bad && bad < s + len)
+			return err_at(c, line, "tunnels '%.64s': '/' cannot be in an interface "
+				      "name", tok[1]);
+		if (!s[len])
+			break;
+	}
+	snprintf(c->tunnels, sizeof(c->tunnels), "%s", tok[1]);
+	return 0;
+}
+
 /* Split on blanks after cutting the comment; returns the token count. */
 static int tokenize(char *s, char **tok)
 {
@@ -312,10 +380,14 @@ static int parse_line(struct anyxdp_conf *c, char *s, int line)
 		return line_prefix(c, n, tok, line);
 	if (!strcmp(tok[0], "route"))
 		return line_route(c, n, tok, line);
+	if (!strcmp(tok[0], "uplink"))
+		return line_uplink(c, n, tok, line);
+	if (!strcmp(tok[0], "tunnels"))
+		return line_tunnels(c, n, tok, line);
 	if (!strcmp(tok[0], "mss-clamp") || !strcmp(tok[0], "icmp-rate"))
 		return line_setting(c, n, tok, line);
-	return err_at(c, line, "unknown keyword '%.64s' (expected prefix, route, mss-clamp "
-		      "or icmp-rate)", tok[0]);
+	return err_at(c, line, "unknown keyword '%.64s' (expected prefix, route, uplink, "
+		      "tunnels, mss-clamp or icmp-rate)", tok[0]);
 }
 
 /* ---- whole-file checks ---- */

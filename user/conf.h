@@ -9,6 +9,7 @@
 #define ANYXDP_USER_CONF_H
 
 #include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include "anyxdp.h"
 #include "prefix.h"
@@ -37,7 +38,10 @@ struct anyxdp_conf {
 	int mss_clamp;		/* -1 not set, 0 off, 1 on */
 	unsigned int mss_max;	/* with mss_clamp 1: 0 auto, else the cap */
 	long icmp_rate;		/* -1 not set */
-	int mss_line, icmp_line;
+	char uplink[IF_NAMESIZE];	/* "uplink IFACE": "" if not set */
+	int uplink_mode;	/* enum anyxdp_attach_mode; 0 if not given */
+	char tunnels[sizeof(((struct tun_cfg *)0)->globs)];	/* "tunnels GLOB[,...]"; "" none */
+	int mss_line, icmp_line, uplink_line, tunnels_line;	/* 0: not set */
 	int err_line;		/* line of err, 0 if none */
 	char err[512];		/* "FILE:LINE: reason" after a failure */
 };

@@ -369,7 +369,7 @@ CASES=(
 	"nodev.conf|3|route 198.51.100.0/27: missing 'dev IFACE'"
 	"badprefix.conf|2|invalid address '2001:db8::zz/48'"
 	"badnum.conf|2|route 198.51.100.0/27: metric: invalid value '1e3' (a whole number from 0 to 4294967295)"
-	"keyword.conf|2|unknown keyword 'routes' (expected prefix, route, mss-clamp or icmp-rate)"
+	"keyword.conf|2|unknown keyword 'routes' (expected prefix, route, uplink, tunnels, mss-clamp or icmp-rate)"
 	"dup.conf|3|duplicate route 198.51.100.0/27 (first on line 2)"
 	"hostbits.conf|1|198.51.100.1/24 has host bits set (the prefix would be 198.51.100.0/24)"
 	"mss.conf|2|mss-clamp: invalid value '10' (auto, off, or an MSS from 88 to 65535)"

@@ -96,6 +96,52 @@ static void test_route_fields(void)
 	conf_free(&c);
 }
 
+/* uplink and tunnels: what 'anyxdp attach' with no IFACE takes. */
+struct uplink_case {
+	const char *text;
+	const char *uplink;
+	int mode, uplink_line;
+	const char *tunnels;
+	int tunnels_line;
+};
+
+static const struct uplink_case uplinks[] = {
+	{ "", "", 0, 0, "", 0 },
+	{ "uplink eth0\n", "eth0", 0, 1, "", 0 },
+	{ "# boot\nuplink eth0 mode skb\n", "eth0", ATTACH_SKB, 2, "", 0 },
+	{ "uplink eth0 mode generic\n", "eth0", ATTACH_SKB, 1, "", 0 },
+	{ "uplink abcdefghijklmno mode native # 15 characters\n", "abcdefghijklmno",
+	  ATTACH_NATIVE, 1, "", 0 },
+	{ "uplink en0 mode drv\ntunnels wg-*,tun*\n", "en0", ATTACH_NATIVE, 1, "wg-*,tun*", 2 },
+	{ "tunnels none\n", "", 0, 0, "", 1 },
+	{ "tunnels wg-site\r\n", "", 0, 0, "wg-site", 1 },
+	{ "tunnels abcdefghijklmnopqrstuvwxyz01234\n", "", 0, 0,
+	  "abcdefghijklmnopqrstuvwxyz01234", 1 },
+};
+
+static void test_uplink(void)
+{
+	struct anyxdp_conf c;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(uplinks); i++) {
+		const struct uplink_case *u = &uplinks[i];
+
+		if (!ok(!conf_parse_string(u->text, "t.conf", &c), "uplink %zu: parses", i)) {
+			diag("error: %s", c.err);
+			continue;
+		}
+		ok(!strcmp(c.uplink, u->uplink) && c.uplink_mode == u->mode &&
+		   c.uplink_line == u->uplink_line, "uplink %zu: '%s' mode %d line %d "
+		   "(got '%s' %d %d)", i, u->uplink, u->mode, u->uplink_line, c.uplink,
+		   c.uplink_mode, c.uplink_line);
+		ok(!strcmp(c.tunnels, u->tunnels) && c.tunnels_line == u->tunnels_line,
+		   "uplink %zu: tunnels '%s' line %d (got '%s' %d)", i, u->tunnels,
+		   u->tunnels_line, c.tunnels, c.tunnels_line);
+		conf_free(&c);
+	}
+}
+
 /* ---- parser: bad files, each with its exact message ---- */
 
 struct bad_case {
@@ -105,7 +151,7 @@ struct bad_case {
 
 static const struct bad_case bad[] = {
 	{ "prefix 10.0.0.0/8\nfrobnicate 1\n",
-	  "t.conf:2: unknown keyword 'frobnicate' (expected prefix, route, mss-clamp or icmp-rate)" },
+	  "t.conf:2: unknown keyword 'frobnicate' (expected prefix, route, uplink, tunnels, mss-clamp or icmp-rate)" },
 	{ "prefix 10.0.0.300/8\n", "t.conf:1: invalid address '10.0.0.300/8'" },
 	{ "prefix 10.0.0.0/33\n", "t.conf:1: prefix length out of range '10.0.0.0/33'" },
 	{ "prefix 10.0.0.0/x\n", "t.conf:1: invalid prefix length '10.0.0.0/x'" },
@@ -182,9 +228,36 @@ static const struct bad_case bad[] = {
 	{ "icmp-rate fast\n",
 	  "t.conf:1: icmp-rate: invalid value 'fast' (answers per second per CPU, 0 to 1000000)" },
 	{ "icmp-rate 1\nicmp-rate 2\n", "t.conf:2: icmp-rate set twice (first on line 1)" },
+	{ "uplink\n",
+	  "t.conf:1: 'uplink' takes an interface and optionally 'mode native|skb', e.g. 'uplink eth0 mode native'" },
+	{ "uplink eth0 eth1\n",
+	  "t.conf:1: 'uplink' takes an interface and optionally 'mode native|skb', e.g. 'uplink eth0 mode native'" },
+	{ "uplink eth0 mode\n",
+	  "t.conf:1: 'uplink' takes an interface and optionally 'mode native|skb', e.g. 'uplink eth0 mode native'" },
+	{ "uplink eth0 speed skb\n",
+	  "t.conf:1: 'uplink' takes an interface and optionally 'mode native|skb', e.g. 'uplink eth0 mode native'" },
+	{ "uplink eth0 mode turbo\n", "t.conf:1: uplink: mode 'turbo' is not native or skb" },
+	{ "uplink abcdefghijklmnop\n",
+	  "t.conf:1: uplink: 'abcdefghijklmnop' is not a valid interface name (at most 15 characters, no '/' or ':')" },
+	{ "uplink a/b\n",
+	  "t.conf:1: uplink: 'a/b' is not a valid interface name (at most 15 characters, no '/' or ':')" },
+	{ "uplink eth0\n# two uplinks\nuplink eth1\n",
+	  "t.conf:3: uplink set twice (first on line 1); anyxdp attaches to one uplink" },
+	{ "tunnels\n",
+	  "t.conf:1: 'tunnels' takes one value: GLOB[,GLOB...] (no spaces, e.g. 'tunnels wg-*,tun*') or none" },
+	{ "tunnels wg-* tun*\n",
+	  "t.conf:1: 'tunnels' takes one value: GLOB[,GLOB...] (no spaces, e.g. 'tunnels wg-*,tun*') or none" },
+	{ "tunnels wg-*,,tun*\n",
+	  "t.conf:1: tunnels 'wg-*,,tun*': an empty glob (use GLOB[,GLOB...], e.g. 'wg-*')" },
+	{ "tunnels wg-*,\n", "t.conf:1: tunnels 'wg-*,': an empty glob (use GLOB[,GLOB...], e.g. 'wg-*')" },
+	{ "tunnels ,wg-*\n", "t.conf:1: tunnels ',wg-*': an empty glob (use GLOB[,GLOB...], e.g. 'wg-*')" },
+	{ "tunnels wg/*\n", "t.conf:1: tunnels 'wg/*': '/' cannot be in an interface name" },
+	{ "tunnels abcdefghijklmnopqrstuvwxyz012345\n",
+	  "t.conf:1: tunnels 'abcdefghijklmnopqrstuvwxyz012345': a glob is too long" },
+	{ "tunnels wg-*\ntunnels none\n", "t.conf:2: tunnels set twice (first on line 1)" },
 	/* A syntax error stops before the whole-file checks. */
 	{ "prefix 10.0.0.0/8\nprefix 10.0.0.0/8\nbogus\n",
-	  "t.conf:3: unknown keyword 'bogus' (expected prefix, route, mss-clamp or icmp-rate)" },
+	  "t.conf:3: unknown keyword 'bogus' (expected prefix, route, uplink, tunnels, mss-clamp or icmp-rate)" },
 	/* Of several whole-file errors, the earliest line is reported. */
 	{ "prefix 10.0.0.0/8\nroute 11.0.0.0/8 dev a\nprefix 10.0.0.0/8\n",
 	  "t.conf:2: route 11.0.0.0/8 is not inside any served prefix (add a 'prefix' line that holds it)" },
@@ -495,6 +568,7 @@ int main(void)
 
 	test_good();
 	test_route_fields();
+	test_uplink();
 	test_bad();
 	test_files();
 	test_route_args();
