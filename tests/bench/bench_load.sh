@@ -13,12 +13,16 @@
 # for the unchanged and the changed list. Each time is the median of
 # REPS runs (default 3; nft on 1M entries once, bounded by NFT_TIMEOUT).
 #
+# BIN: the binaries (default build). BENCH_TSV_DIR: write the table as
+# load.tsv there too.
+#
 # Memory: anyxdp = memlock of the six inner maps of the active list
 # (bpftool), and for both the growth of the kernel's memory
 # (SUnreclaim + VmallocUsed + Percpu in /proc/meminfo) across the load.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 TOP=$PWD
+BIN=${BIN:-build}	# where the binaries are
 REPS=${REPS:-3}
 NFT_TIMEOUT=${NFT_TIMEOUT:-120}
 QUICK=0
@@ -32,7 +36,7 @@ for d in "${DATA:-}" "$TOP/../shared/data" /work/shared/data; do
 	[[ -n $d && -r $d/ipsum.txt ]] && { DATA=$d; break; }
 done
 [[ -r ${DATA:-}/ipsum.txt ]] || { echo "bench_load: ipsum.txt not found (set DATA=)" >&2; exit 1; }
-for b in build/anyxdp-block build/bench_lookup; do
+for b in "$BIN"/anyxdp-block "$BIN"/bench_lookup; do
 	[[ -x $b ]] || { echo "bench_load: $b missing: run make bench-bins" >&2; exit 1; }
 done
 
@@ -162,20 +166,20 @@ bench() {
 		sleep 1		# maps of the previous run are freed in the background
 		k0=$(kmem)
 		t=$(now)
-		build/anyxdp-block --pin-dir "$PIN" load -q "$file" >"$TMP/out" || { echo "bench_load: anyxdp-block load $file failed" >&2; exit 1; }
+		"$BIN"/anyxdp-block --pin-dir "$PIN" load -q "$file" >"$TMP/out" || { echo "bench_load: anyxdp-block load $file failed" >&2; exit 1; }
 		fresh+=("$(elapsed "$t")")
 		k1=$(kmem)
 		((i == 0)) && kmem_any=$((k1 - k0))
 		split "$TMP/out" bf sf
 		t=$(now)
-		build/anyxdp-block --pin-dir "$PIN" load -q "$file" >/dev/null || exit 1
+		"$BIN"/anyxdp-block --pin-dir "$PIN" load -q "$file" >/dev/null || exit 1
 		same+=("$(elapsed "$t")")
 		t=$(now)
-		build/anyxdp-block --pin-dir "$PIN" load -q "$ch" >"$TMP/out" || exit 1
+		"$BIN"/anyxdp-block --pin-dir "$PIN" load -q "$ch" >"$TMP/out" || exit 1
 		chg+=("$(elapsed "$t")")
 		split "$TMP/out" bc sc
 		((i == 0)) && mem_any=$(anyxdp_memlock)
-		build/anyxdp-block --pin-dir "$PIN" load -q "$file" >/dev/null || exit 1
+		"$BIN"/anyxdp-block --pin-dir "$PIN" load -q "$file" >/dev/null || exit 1
 		echo "  anyxdp $name run $((i + 1)): fresh ${fresh[-1]} s (build ${bf[-1]} ms, switch ${sf[-1]} ms), unchanged ${same[-1]} s, changed ${chg[-1]} s (build ${bc[-1]} ms, switch ${sc[-1]} ms)" >&2
 	done
 	rm_pin
@@ -233,7 +237,7 @@ START=$(now)
 : >"$TMP/rows"
 bench ipsum "$DATA/ipsum.txt"
 if ((!QUICK)); then
-	build/bench_lookup --write-synthetic "$TMP/synthetic1m.txt" || exit 1
+	"$BIN"/bench_lookup --write-synthetic "$TMP/synthetic1m.txt" || exit 1
 	bench "synthetic 1M" "$TMP/synthetic1m.txt"
 fi
 
@@ -289,5 +293,14 @@ while IFS=$'\t' read -r name n af as ac nff nfr nfc mem kany knft bfm sfm bcm sc
 				a, c, (a <= 2 && c <= 2) ? "PASS" : "MISS" }'
 	fi
 done <"$TMP/rows"
+# The rows as $BENCH_TSV_DIR/load.tsv (tests/bench/plot.sh reads it); a
+# time not measured is "-".
+if [[ -n ${BENCH_TSV_DIR:-} ]]; then
+	{
+		printf 'list\tentries\tanyxdp_fresh_s\tanyxdp_unchanged_s\tanyxdp_changed_s\tnft_fresh_s\tnft_same_s\tnft_changed_s\tanyxdp_memlock_bytes\tanyxdp_kmem_bytes\tnft_kmem_bytes\n'
+		awk -F'\t' -v OFS='\t' '{ for (i = 6; i <= 8; i++) if ($i !~ /^[0-9.]+$/) $i = "-"
+			print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$TMP/rows"
+	} >"$BENCH_TSV_DIR/load.tsv" || { echo "bench_load: cannot write $BENCH_TSV_DIR/load.tsv" >&2; exit 1; }
+fi
 echo
 echo "bench_load took $(elapsed "$START" | cut -d. -f1) s"

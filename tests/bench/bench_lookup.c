@@ -18,7 +18,13 @@
  * reference interval matcher, and every run's verdicts are checked in
  * the programs' own counters.
  *
+ * --sizes N,N,..: also the same cases (IPv4 hit and miss) against list
+ * size: a seeded random subset of ipsum for N up to its size, of the
+ * synthetic set above it. --tsv-dir DIR (default $BENCH_TSV_DIR) writes
+ * the tables as TSV too: lookup.tsv, lookup-size.tsv.
+ *
  *   build/bench_lookup [--data DIR] [--reps N] [--quick] [--no-1m]
+ *                      [--sizes N,N,..] [--tsv-dir DIR]
  *   build/bench_lookup --write-synthetic FILE   (the 1M set, one prefix a line)
  */
 #define _GNU_SOURCE
@@ -45,6 +51,7 @@ static struct {
 	int reps;
 	bool quick, no_1m;
 	const char *write_synth;
+	const char *sizes, *tsv_dir;
 } opt = { .reps = 5 };
 
 static int ncpus;
@@ -650,7 +657,8 @@ struct row {
 static struct row rows[MAX_ROWS];
 static int nrows;
 
-static void measure_case(struct dataset *d, int family, enum kase k, bool is_1m)
+/* The case's row, median of the reps; false if the set has no such case. */
+static bool measure_into(struct row *r, struct dataset *d, int family, enum kase k, bool is_1m)
 {
 	static uint8_t addrs[NROT][16];
 	struct contender c[2] = {
@@ -659,11 +667,10 @@ static void measure_case(struct dataset *d, int family, enum kase k, bool is_1m)
 		  bpf_map__fd(lpm->maps.lpm_stats), 1, 0 },
 	};
 	double hot[2][MAX_REPS], rv[2][MAX_REPS];
-	struct row *r;
 	int rep, i;
 
 	if (!make_addrs(d, family, k, addrs))
-		return;
+		return false;
 	rot_fill(addrs);
 	for (rep = 0; rep < opt.reps; rep++) {
 		for (i = 0; i < 2; i++) {
@@ -673,7 +680,7 @@ static void measure_case(struct dataset *d, int family, enum kase k, bool is_1m)
 			rv[j][rep] = run_rot(&c[j], family, k != K_MISS);
 		}
 	}
-	r = &rows[nrows++];
+	memset(r, 0, sizeof(*r));
 	snprintf(r->dataset, sizeof(r->dataset), "%s", d->name);
 	r->family = family == AF_INET ? "IPv4" : "IPv6";
 	r->kase = kase_names[k];
@@ -685,6 +692,13 @@ static void measure_case(struct dataset *d, int family, enum kase k, bool is_1m)
 	}
 	fprintf(stderr, "  %-24s %s %-13s hot %6.1f / %6.1f ns   rotating %6.1f / %6.1f ns\n",
 		r->dataset, r->family, r->kase, r->hot[0], r->hot[1], r->rot[0], r->rot[1]);
+	return true;
+}
+
+static void measure_case(struct dataset *d, int family, enum kase k, bool is_1m)
+{
+	if (nrows < MAX_ROWS && measure_into(&rows[nrows], d, family, k, is_1m))
+		nrows++;
 }
 
 /* test_run overhead: XDP_PASS alone, and through the rotation wrapper. */
@@ -704,6 +718,194 @@ static void baseline(double *hot, double *rotating)
 	}
 	*hot = median(h, opt.reps);
 	*rotating = median(rv, opt.reps);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* List size sweep                                                     */
+
+#define MAX_SIZES 8
+
+struct size_point {
+	size_t entries;
+	const char *list;	/* where the entries come from */
+	struct row hit, miss;
+	bool has_hit;
+	struct mem mem;
+};
+
+static struct size_point points[MAX_SIZES];
+static int npoints;
+
+/* "1000,10k,1M" -> sizes; the count, or -EINVAL. */
+static int parse_sizes(const char *s, size_t *v)
+{
+	int n = 0;
+
+	while (*s) {
+		unsigned long long x;
+		char *end;
+
+		errno = 0;
+		x = strtoull(s, &end, 10);
+		if (errno || end == s || n == MAX_SIZES)
+			return -EINVAL;
+		if (*end == 'k')
+			x *= 1000, end++;
+		else if (*end == 'M')
+			x *= 1000000, end++;
+		if (x == 0 || x > 10000000)
+			return -EINVAL;
+		v[n++] = x;
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -EINVAL;
+		s = end;
+	}
+	return n ? n : -EINVAL;
+}
+
+/* want entries of from, picked at random (seeded by want). */
+static void pick_subset(struct prefix_set *out, const struct prefix_set *from, size_t want)
+{
+	size_t *idx = malloc((from->n + 1) * sizeof(*idx)), i, j, t;
+
+	if (!idx) {
+		fprintf(stderr, "bench_lookup: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < from->n; i++)
+		idx[i] = i;
+	rng_state = 1000003 + want;
+	for (i = 0; i < want && i < from->n; i++) {
+		j = i + rng() % (from->n - i);
+		t = idx[i];
+		idx[i] = idx[j];
+		idx[j] = t;
+		if (pset_push(out, &from->v[idx[i]])) {
+			fprintf(stderr, "bench_lookup: out of memory\n");
+			exit(1);
+		}
+	}
+	free(idx);
+}
+
+/* IPv4 hit and miss for each size: a subset of ipsum up to its size,
+ * of the synthetic set above it (made here if the run had none). */
+static void run_sweep(const struct prefix_set *ipsum, struct prefix_set *synth,
+		      const size_t *sizes, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct size_point *p = &points[npoints];
+		const struct prefix_set *from = ipsum;
+		struct dataset d = { 0 };
+		char name[40];
+
+		if (sizes[i] > ipsum->n) {
+			if (!synth->n)
+				make_synthetic(synth);
+			from = synth;
+		}
+		p->list = from == ipsum ? "ipsum" : "synthetic";
+		pick_subset(&d.set, from, sizes[i]);
+		snprintf(name, sizeof(name), "%s %zu", p->list, d.set.n);
+		d.name = name;
+		dataset_index(&d);
+		p->entries = d.set.n;
+		if (p->entries < sizes[i])
+			fprintf(stderr, "bench_lookup: size %zu: only %zu entries in %s\n",
+				sizes[i], p->entries, p->list);
+		load_dataset(&d, &p->mem);
+		rng_state = 42;
+		p->has_hit = measure_into(&p->hit, &d, AF_INET, K_HIT, false);
+		measure_into(&p->miss, &d, AF_INET, K_MISS, false);
+		dataset_free(&d);
+		npoints++;
+	}
+}
+
+static FILE *tsv_open(const char *name)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (!opt.tsv_dir || !*opt.tsv_dir)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", opt.tsv_dir, name);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "bench_lookup: cannot write %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return f;
+}
+
+static void tsv_close(FILE *f, const char *name)
+{
+	if (f && fclose(f)) {
+		fprintf(stderr, "bench_lookup: writing %s/%s failed\n", opt.tsv_dir, name);
+		exit(1);
+	}
+}
+
+static void write_tsv(void)
+{
+	FILE *f = tsv_open("lookup.tsv");
+	int i;
+
+	if (!f)
+		return;
+	fprintf(f, "dataset\tfamily\tcase\tanyxdp_hot_ns\tlpm_hot_ns\tanyxdp_rot_ns\tlpm_rot_ns\n");
+	for (i = 0; i < nrows; i++)
+		fprintf(f, "%s\t%s\t%s\t%.1f\t%.1f\t%.1f\t%.1f\n", rows[i].dataset,
+			rows[i].family, rows[i].kase, rows[i].hot[0], rows[i].hot[1],
+			rows[i].rot[0], rows[i].rot[1]);
+	tsv_close(f, "lookup.tsv");
+	if (!npoints)
+		return;
+	f = tsv_open("lookup-size.tsv");
+	fprintf(f, "entries\tlist\tanyxdp_hit_hot\tlpm_hit_hot\tanyxdp_miss_hot\tlpm_miss_hot"
+		   "\tanyxdp_hit_rot\tlpm_hit_rot\tanyxdp_miss_rot\tlpm_miss_rot"
+		   "\tanyxdp_bytes\tlpm_bytes\n");
+	for (i = 0; i < npoints; i++) {
+		struct size_point *p = &points[i];
+
+		fprintf(f, "%zu\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%ld\t%ld\n",
+			p->entries, p->list, p->hit.hot[0], p->hit.hot[1], p->miss.hot[0],
+			p->miss.hot[1], p->hit.rot[0], p->hit.rot[1], p->miss.rot[0],
+			p->miss.rot[1], p->mem.any, p->mem.trie);
+	}
+	tsv_close(f, "lookup-size.tsv");
+}
+
+static void print_sweep(size_t ipsum_n)
+{
+	int i;
+
+	if (!npoints)
+		return;
+	printf("\n### Lookup cost against list size\n\n"
+	       "IPv4 only, the same measurement as above (ns per packet, test_run baseline "
+	       "included, median of %d): *hit* = a listed /32, *miss* = an address in no "
+	       "entry. Lists: a random subset (seeded) of ipsum up to its %zu entries, "
+	       "of the synthetic 1M set above that.\n\n"
+	       "| entries | list | anyxdp hit hot | lpm-trie hit hot | anyxdp miss hot "
+	       "| lpm-trie miss hot | anyxdp hit rotating | lpm-trie hit rotating "
+	       "| anyxdp miss rotating | lpm-trie miss rotating | anyxdp MiB | lpm-trie MiB |\n"
+	       "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+	       opt.reps, ipsum_n);
+	for (i = 0; i < npoints; i++) {
+		struct size_point *p = &points[i];
+
+		printf("| %zu | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f "
+		       "| %.1f | %.1f |\n", p->entries, p->list, p->hit.hot[0], p->hit.hot[1],
+		       p->miss.hot[0], p->miss.hot[1], p->hit.rot[0], p->hit.rot[1],
+		       p->miss.rot[0], p->miss.rot[1], p->mem.any / 1048576.0,
+		       p->mem.trie / 1048576.0);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -749,6 +951,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: bench_lookup [--data DIR] [--reps N] [--quick] [--no-1m]\n"
+		"                    [--sizes N,N,..] [--tsv-dir DIR]\n"
 		"       bench_lookup --write-synthetic FILE\n");
 	exit(2);
 }
@@ -768,6 +971,8 @@ int main(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "no-1m", no_argument, NULL, 'n' },
 		{ "write-synthetic", required_argument, NULL, 'w' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "tsv-dir", required_argument, NULL, 't' },
 		{ 0 }
 	};
 	struct dataset ds[4] = {
@@ -778,8 +983,9 @@ int main(int argc, char **argv)
 	};
 	struct mem mem[4] = { 0 };
 	double base_hot, base_rot, t_start = harness_now();
+	size_t sizes[MAX_SIZES];
+	int c, i, nds, nsizes = 0;
 	const char *dir;
-	int c, i, nds;
 	cpu_set_t cpus;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -789,7 +995,19 @@ int main(int argc, char **argv)
 		case 'q': opt.quick = true; break;
 		case 'n': opt.no_1m = true; break;
 		case 'w': opt.write_synth = optarg; break;
+		case 's': opt.sizes = optarg; break;
+		case 't': opt.tsv_dir = optarg; break;
 		default: usage();
+		}
+	}
+	if (!opt.tsv_dir)
+		opt.tsv_dir = getenv("BENCH_TSV_DIR");
+	if (opt.sizes) {
+		nsizes = parse_sizes(opt.sizes, sizes);
+		if (nsizes < 0) {
+			fprintf(stderr, "bench_lookup: --sizes wants up to %d sizes 1..10M, "
+				"like 1000,10k,1M; got '%s'\n", MAX_SIZES, opt.sizes);
+			usage();
 		}
 	}
 	if (opt.write_synth)
@@ -852,6 +1070,8 @@ int main(int argc, char **argv)
 			measure_case(d, AF_INET6, K_MISS, i == 3);
 		}
 	}
+	if (nsizes)
+		run_sweep(&ds[1].set, &ds[3].set, sizes, nsizes);
 
 	printf("## Lookup cost (bench_lookup)\n\n");
 	printf("ns per packet from bpf_prog_test_run_opts (kernel-measured mean of `repeat` runs),\n"
@@ -889,6 +1109,8 @@ int main(int argc, char **argv)
 		       "length mix), %zu IPv6 /128, %zu IPv6 CIDRs (/29../64), seed 20260822\n",
 		       ds[3].nhost[0], ds[3].ncidr[0], ds[3].nhost[1], ds[3].ncidr[1]);
 	}
+	print_sweep(ds[1].set.n);
+	write_tsv();
 
 	printf("\nTargets (miss at 1M entries: <= 40 ns, and >= 3x cheaper than the plain trie):\n");
 	for (i = 0; i < nrows; i++) {
@@ -920,5 +1142,7 @@ int main(int argc, char **argv)
 	fixture_teardown(&fx);
 	for (i = 0; i < nds; i++)
 		dataset_free(&ds[i]);
+	if (nds < 4)
+		pset_free(&ds[3].set);	/* made by the sweep, never indexed */
 	return verdict_errors ? 1 : 0;
 }

@@ -51,7 +51,7 @@ import sys
 import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-ANYXDP = os.path.join(TOP, "build", "anyxdp")
+ANYXDP = os.path.join(TOP, os.environ.get("BIN", "build"), "anyxdp")  # BIN: the binaries
 FAKE = os.path.join(TOP, "tests", "lab", "fake_babeld.py")
 IFACES = 4
 GAP = 300
@@ -607,6 +607,27 @@ def us_per(r, key):
     return r[key] / r["want"] / 1e3
 
 
+def write_tsv(sizes, res):
+    """The table's medians as $BENCH_TSV_DIR/sync.tsv (for tests/bench/plot.sh)."""
+    d = os.environ.get("BENCH_TSV_DIR")
+    if not d:
+        return
+    rows = ["prefixes\tpath\tupdates_per_s\tcpu_us_per_change\tp50_us\tp99_us\tmax_us"]
+    for n in sizes:
+        for v in ("babel", "netlink", "kernel", "babel_eth"):
+            rs = res[(n, v)]
+            if not rs:
+                continue
+            lat = ["-"] * 3
+            if v != "kernel":
+                lat = [f"{med([r['p50'] for r in rs]):.0f}", f"{med([r['p99'] for r in rs]):.0f}",
+                       str(max(r["max"] for r in rs))]
+            rows.append("\t".join([str(n), v, f"{med([r['rate'] for r in rs]):.0f}",
+                                    f"{med([us_per(r, 'cpu_ns') for r in rs]):.2f}"] + lat))
+    with open(os.path.join(d, "sync.tsv"), "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
 def report(a, sizes, infos, res, failed):
     n0 = sizes[0]
     k0 = infos[n0]["kinds"]
@@ -684,6 +705,7 @@ def report(a, sizes, infos, res, failed):
               f"| {bulk} |")
     w("")
     w("p99: median (min-max) over the runs; max: the largest of all runs.")
+    write_tsv(sizes, res)
     w("")
     w("Ratios, each taken within one repetition (the paths run back to back), "
       "median (min-max) over the repetitions:")

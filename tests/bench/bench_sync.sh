@@ -34,7 +34,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	echo "bench_sync: needs root (BPF maps, network namespaces)" >&2
 	exit 1
 fi
-[[ -x build/anyxdp ]] || { echo "bench_sync: build/anyxdp missing: run make" >&2; exit 1; }
+[[ -x ${BIN:-build}/anyxdp ]] || { echo "bench_sync: ${BIN:-build}/anyxdp missing: run make" >&2; exit 1; }
 for t in ip nsenter python3; do
 	command -v $t >/dev/null || { echo "bench_sync: $t not found" >&2; exit 1; }
 done

@@ -11,7 +11,10 @@
 # It fills NSS (its namespaces), D (the DUT's), PIN, WINDOW (the options
 # of build/bench_steer common to every window), NAME[path] and
 # optionally EXTRA[path] (more bench_steer options for that path).
-# BIN (environment, default build) is where the binaries are.
+# BIN (environment, default build) is where the binaries are; with
+# BENCH_TSV_DIR set, report also writes its medians to
+# $BENCH_TSV_DIR/steer.tsv (return.tsv for bench_return), one line per
+# case and path.
 
 TOP=$PWD
 BIN=${BIN:-build}
@@ -59,6 +62,12 @@ check_env() {
 	TMP=$(mktemp -d "/tmp/anyxdp-$ME-XXXXXX")
 	RUNS=$TMP/runs LOG=$TMP/log
 	: >"$RUNS"
+	TSVF=
+	if [[ -n ${BENCH_TSV_DIR:-} ]]; then
+		TSVF=$BENCH_TSV_DIR/${ME#bench_}.tsv
+		printf 'case\tstyle\tpath\tname\tdelivered_pps\tdut_ns\tprog_ns\tgenerated_pps\tdut_rx_pps\n' \
+			>"$TSVF" || die "cannot write $TSVF"
+	fi
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
 }
@@ -188,7 +197,7 @@ rotate() {
 # runs of CASE; STYLE rate (Mpps), kpps (slow paths) or prof (--profile
 # runs). The medians also go to $TMP/med.CASE for med below.
 report() {
-	awk -v want="$1" -v style="$2" -v order="$3" -v names="$4" '
+	awk -v want="$1" -v style="$2" -v order="$3" -v names="$4" -v tsv="${TSVF:-}" '
 	function med(s,   a, n, i, j, t) {
 		n = split(s, a, " ")
 		for (i = 2; i <= n; i++)
@@ -238,6 +247,9 @@ report() {
 			} else
 				printf "| %s | %.1f | %.0f | %.3f |\n", nm[i], med(PN[k]), ns, med(D[k]) / 1e6
 			MD[k] = med(D[k]); MNS[k] = ns
+			if (tsv != "")
+				printf "%s\t%s\t%s\t%s\t%.0f\t%.1f\t%.1f\t%.0f\t%.0f\n", want, style, k, nm[i],
+					med(D[k]), ns, med(PN[k]), med(GN[k]), med(RX[k]) >>tsv
 		}
 		for (k in MD) printf "%s %s %s %d %d\n", k, MD[k], MNS[k], AXS[k], AXP[k] > "/dev/stderr"
 	}' "$RUNS" 2>"$TMP/med.$1"
