@@ -90,21 +90,60 @@ demo:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh
 
+# Every benchmark: docs/BENCHMARKS.md and its plots in docs/bench/ (gnuplot).
 bench:
 	$(Q)scripts/deps.sh --if-missing
 	$(Q)$(MAKE) --no-print-directory bench-bins
-	$(Q)tests/bench/run.sh
+	$(Q)BIN=$(BUILD) tests/bench/run.sh
 
-install: all
+# Install: PREFIX, DESTDIR, and each directory on its own. The units get
+# the final paths (without DESTDIR). NOBUILD=1 installs what BUILD holds
+# without making it (the tests install a build that is already there).
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/anyxdp
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITS_IN := $(wildcard scripts/systemd/*.service.in)
+UNITS := $(UNITS_IN:scripts/systemd/%.in=%) anyxdp-block-refresh.timer
+MAN8 := docs/anyxdp.8 docs/anyxdp-block.8
+MAN5 := $(wildcard docs/*.5)
+DOCS := docs/anyxdp.conf.example scripts/systemd/default.example \
+	scripts/systemd/default-block.example
+unit_subst = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+install: $(if $(NOBUILD),,all)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
-	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
-	$(Q)install -m 0755 $(BUILD)/anyxdp $(BUILD)/anyxdp-block $(DESTDIR)$(PREFIX)/sbin/
-	$(Q)install -m 0644 docs/anyxdp.8 docs/anyxdp-block.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	$(Q)install -d $(DESTDIR)$(PREFIX)/share/doc/anyxdp
-	$(Q)install -m 0644 docs/anyxdp.conf.example $(DESTDIR)$(PREFIX)/share/doc/anyxdp/
+	$(Q)test -x $(BUILD)/anyxdp -a -x $(BUILD)/anyxdp-block || \
+		{ echo "no binaries in $(BUILD): run make first" >&2; exit 1; }
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR)
+	$(Q)install -m 0755 $(BUILD)/anyxdp $(BUILD)/anyxdp-block $(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && \
+		install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(Q)install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(Q)install -m 0644 scripts/cron/anyxdp-block $(DESTDIR)$(DOCDIR)/cron.anyxdp-block
+	$(Q)$(unit_subst) scripts/systemd/download.conf.example.in > $(DESTDIR)$(DOCDIR)/download.conf.example
+	$(Q)chmod 0644 $(DESTDIR)$(DOCDIR)/download.conf.example
+	$(Q)for u in $(UNITS_IN:scripts/systemd/%.in=%); do \
+		$(unit_subst) scripts/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	$(Q)install -m 0644 scripts/systemd/anyxdp-block-refresh.timer $(DESTDIR)$(UNITDIR)/
+	$(Q)install -m 0644 scripts/completion/anyxdp.bash $(DESTDIR)$(BASHCOMPDIR)/anyxdp
+	$(Q)install -m 0644 scripts/completion/anyxdp.bash $(DESTDIR)$(BASHCOMPDIR)/anyxdp-block
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/anyxdp $(DESTDIR)$(SBINDIR)/anyxdp-block \
+		$(MAN8:docs/%=$(DESTDIR)$(MANDIR)/man8/%) $(MAN5:docs/%=$(DESTDIR)$(MANDIR)/man5/%) \
+		$(UNITS:%=$(DESTDIR)$(UNITDIR)/%) \
+		$(DESTDIR)$(BASHCOMPDIR)/anyxdp $(DESTDIR)$(BASHCOMPDIR)/anyxdp-block
+	$(Q)rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all tests bench-bins deps check demo bench install clean
+.PHONY: all tests bench-bins deps check demo bench install uninstall clean
 .SECONDARY:

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "anyxdp.h"
 #include "attach.h"
@@ -16,6 +17,7 @@
 #include "common.h"
 #include "conf.h"
 #include "maps.h"
+#include "metrics.h"
 #include "snapshot.h"
 #include "steer.h"
 
@@ -30,14 +32,15 @@ static const char *const verdict_names[V_MAX] = ANYXDP_VERDICT_NAMES;
 /* ---- attach ---- */
 
 static const char attach_help[] =
-	"Usage: anyxdp attach IFACE [--mode native|skb] [--no-entry-counters]\n"
+	"Usage: anyxdp attach [IFACE] [--mode native|skb] [--no-entry-counters]\n"
 	"                    [--config FILE | --no-config] [--mss-clamp auto|off|N]\n"
 	"                    [--icmp-rate N] [--tunnels GLOB[,GLOB...] | --tunnels none]\n"
 	"Load the XDP program and attach it to IFACE (through the libxdp dispatcher\n"
 	"where available), and the TC ingress program that hands steered packets to\n"
 	"tunnels. Maps are pinned in the pin dir and reused, so lists, routes and\n"
 	"counters survive re-attaching and restarts. Attaching again replaces both\n"
-	"programs on IFACE.\n\n"
+	"programs on IFACE. Without IFACE, the config file's 'uplink' line names it\n"
+	"(and its mode), as at boot by anyxdp.service.\n\n"
 	"  --mode M              native (driver XDP, default) or skb (generic)\n"
 	"  --no-entry-counters   skip per-prefix counters (verdict totals stay)\n"
 	"  --config FILE         apply FILE (prefixes, routes, settings) first; default\n"
@@ -52,14 +55,15 @@ static const char attach_help[] =
 	"                        'anyxdp sync' attaches it to matching tunnels that\n"
 	"                        appear later (see anyxdp tunnel --help); none: forget\n"
 	"                        them (attached tunnels stay). Kept from the last time\n"
-	"                        when not given.\n"
+	"                        when not given, or taken from the config file's\n"
+	"                        'tunnels' line.\n"
 	"Options given here win over the config file's settings.\n";
 
 struct attach_cli {
 	struct attach_opts o;
 	const char *config;
 	const char *tunnels;	/* --tunnels, "" for none */
-	bool no_config, mss_set, icmp_set;
+	bool no_config, mss_set, icmp_set, mode_set;
 };
 
 static int attach_opt(int c, struct attach_cli *a)
@@ -78,6 +82,7 @@ static int attach_opt(int c, struct attach_cli *a)
 			log_err("--mode: '%s' is not native or skb", optarg);
 			return -EINVAL;
 		}
+		a->mode_set = true;
 		return 0;
 	case 'c': a->o.entry_counters = false; return 0;
 	case 'f': a->config = optarg; return 0;
@@ -129,17 +134,18 @@ static int attach_args(int argc, char **argv, struct attach_cli *a)
 		if (err)
 			return err;
 	}
-	if (optind != argc - 1)
+	if (optind < argc - 1)
 		return cli_usage(attach_help, true);
 	if (a->config && a->no_config) {
 		log_err("--config and --no-config exclude each other");
 		return -EINVAL;
 	}
-	a->o.ifname = argv[optind];
+	a->o.ifname = optind < argc ? argv[optind] : NULL;
 	return 0;
 }
 
-/* The file's settings, where the command line did not set them. */
+/* The file's settings, where the command line did not set them. The
+ * uplink's mode only goes with the uplink it is written for. */
 static void attach_settings(struct attach_cli *a, const struct anyxdp_conf *c)
 {
 	if (!a->mss_set && c->mss_clamp >= 0) {
@@ -148,6 +154,27 @@ static void attach_settings(struct attach_cli *a, const struct anyxdp_conf *c)
 	}
 	if (!a->icmp_set && c->icmp_rate >= 0)
 		a->o.icmp_rate = c->icmp_rate;
+	if (!a->o.ifname && c->uplink_line)
+		a->o.ifname = c->uplink;
+	if (!a->mode_set && c->uplink_mode && a->o.ifname &&
+	    !strcmp(a->o.ifname, c->uplink))
+		a->o.mode = c->uplink_mode;
+	if (!a->tunnels && c->tunnels_line)
+		a->tunnels = c->tunnels;
+}
+
+/* No IFACE on the command line: say where it was looked for. */
+static int no_uplink(const char *file, bool no_config, bool have_file)
+{
+	if (no_config)
+		log_err("no IFACE given, and --no-config leaves no 'uplink' line to take it from");
+	else if (!have_file)
+		log_err("no IFACE given and no config file %s to take the 'uplink' from: "
+			"run 'anyxdp attach IFACE' or add 'uplink IFACE' to the file", file);
+	else
+		log_err("no IFACE given and %s has no 'uplink' line: run 'anyxdp attach "
+			"IFACE' or add 'uplink IFACE' to the file", file);
+	return -EINVAL;
 }
 
 /* The named file must exist; the default one only if it is there. */
@@ -157,7 +184,7 @@ static int attach_config(struct attach_cli *a, struct anyxdp_conf *c, bool *have
 
 	*have = false;
 	if (a->no_config || (!a->config && access(file, F_OK)))
-		return 0;
+		return a->o.ifname ? 0 : no_uplink(file, a->no_config, false);
 	if (conf_parse_file(file, c)) {
 		log_err("%s", c->err);
 		log_err("not attached: fix the config file or use --no-config");
@@ -165,6 +192,11 @@ static int attach_config(struct attach_cli *a, struct anyxdp_conf *c, bool *have
 	}
 	*have = true;
 	attach_settings(a, c);
+	if (!a->o.ifname) {
+		conf_free(c);
+		*have = false;
+		return no_uplink(file, false, true);
+	}
 	return 0;
 }
 
@@ -196,13 +228,17 @@ static int cmd_attach(int argc, char **argv)
 	err = attach_args(argc, argv, &a);
 	if (err)
 		return err < 0 ? err : 0;
-	if (!if_nametoindex(a.o.ifname)) {
-		log_err("no interface named '%s' in this network namespace", a.o.ifname);
-		return -ENODEV;
-	}
-	err = require_privileges() ?: attach_config(&a, &conf, &have_conf);
+	err = attach_config(&a, &conf, &have_conf);
 	if (err)
 		return err;
+	if (!if_nametoindex(a.o.ifname)) {
+		log_err("no interface named '%s' in this network namespace", a.o.ifname);
+		err = -ENODEV;
+		goto out;
+	}
+	err = require_privileges();
+	if (err)
+		goto out;
 	err = cli_open_maps(&m, true);
 	if (err)
 		goto out;
@@ -224,23 +260,133 @@ out:
 }
 
 static const char detach_help[] =
-	"Usage: anyxdp detach IFACE\n"
+	"Usage: anyxdp detach [IFACE | --all] [--config FILE]\n"
 	"Detach the XDP and TC ingress programs from IFACE. Maps, lists, routes and\n"
-	"counters stay pinned. The clsact qdisc stays (other filters may use it).\n";
+	"counters stay pinned. The clsact qdisc stays (other filters may use it).\n"
+	"Tunnels keep their return-path programs ('anyxdp tunnel detach').\n\n"
+	"  --all                 from every interface of this network namespace that\n"
+	"                        this pin dir attached to (anyxdp.service's ExecStop)\n"
+	"  --config FILE         without IFACE: the 'uplink' of FILE (default\n"
+	"                        " CONF_DEFAULT_FILE ")\n";
+
+/* Every interface recorded here and in this netns; a vanished one only
+ * leaves its record. */
+static int detach_all(struct anyxdp_maps *m)
+{
+	__u32 key, next, *kp = NULL, gone[64];
+	struct attach_info ai;
+	int err = 0, n = 0, ng = 0, e, i;
+
+	while (!bpf_map_get_next_key(m->attached, kp, &next)) {
+		key = next;
+		kp = &key;
+		if (bpf_map_lookup_elem(m->attached, &key, &ai) ||
+		    (ai.netns_ino && ai.netns_ino != netns_ino()))
+			continue;
+		ai.ifname[sizeof(ai.ifname) - 1] = '\0';
+		if (if_nametoindex(ai.ifname) != key) {
+			if (ng < 64)
+				gone[ng++] = key;
+			continue;
+		}
+		e = xdp_detach_iface(m, ai.ifname, true);
+		if (!e)
+			n++;
+		err = err ?: e;
+	}
+	for (i = 0; i < ng; i++)
+		bpf_map_delete_elem(m->attached, &gone[i]);
+	if (!err)
+		printf("detached from %d interface%s; maps stay pinned in %s\n", n,
+		       n == 1 ? "" : "s", m->dir);
+	return err;
+}
+
+struct detach_cli {
+	const char *ifname, *config;
+	bool all;
+};
+
+static int detach_args(int argc, char **argv, struct detach_cli *d)
+{
+	static const struct option lo[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'a')
+			d->all = true;
+		else if (c == 'f')
+			d->config = optarg;
+		else if (c == 'h')
+			return cli_usage(detach_help, false), 1;
+		else
+			return cli_usage(detach_help, true);
+	}
+	if (optind < argc - 1)
+		return cli_usage(detach_help, true);
+	d->ifname = optind < argc ? argv[optind] : NULL;
+	if (d->all && (d->ifname || d->config)) {
+		log_err("--all excludes IFACE and --config");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* IFACE from the config file, as attach takes it. */
+static int detach_uplink(const char *file, bool named, char *ifname, size_t len)
+{
+	struct anyxdp_conf c;
+
+	if (!named && access(file, F_OK)) {
+		log_err("no IFACE given and no config file %s to take the 'uplink' from: "
+			"name the interface or use --all", file);
+		return -EINVAL;
+	}
+	if (conf_parse_file(file, &c)) {
+		log_err("%s", c.err);
+		log_err("no IFACE given and the config file cannot be read: name the "
+			"interface or use --all");
+		return -EBADCONF;
+	}
+	snprintf(ifname, len, "%s", c.uplink);
+	conf_free(&c);
+	if (!*ifname) {
+		log_err("no IFACE given and %s has no 'uplink' line: name the interface "
+			"or use --all", file);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int cmd_detach(int argc, char **argv)
 {
+	struct detach_cli d = {};
+	char ifname[IF_NAMESIZE];
 	struct anyxdp_maps m;
 	int err;
 
-	if (wants_help(argc, argv))
-		return cli_usage(detach_help, false);
-	if (argc != 2)
-		return cli_usage(detach_help, true);
+	err = detach_args(argc, argv, &d);
+	if (err)
+		return err < 0 ? err : 0;
+	if (d.ifname)
+		snprintf(ifname, sizeof(ifname), "%s", d.ifname);
+	else if (!d.all)
+		err = detach_uplink(d.config ? d.config : CONF_DEFAULT_FILE, d.config,
+				    ifname, sizeof(ifname));
+	if (err)
+		return err;
 	err = cli_open_maps(&m, false);
 	if (err)
 		return err;
-	err = maps_lock(&m) ?: xdp_detach_iface(&m, argv[1], false);
+	err = maps_lock(&m);
+	if (!err)
+		err = d.all ? detach_all(&m) : xdp_detach_iface(&m, ifname, false);
 	maps_close(&m);
 	return err;
 }
@@ -442,12 +588,123 @@ out:
 /* ---- stats ---- */
 
 static const char stats_help[] =
-	"Usage: anyxdp stats [--json]\n"
+	"Usage: anyxdp stats [--json | --prometheus [--output FILE]]\n"
 	"Packets and bytes by verdict (pass, drop, steer, tx, forward) and by reason,\n"
 	"summed\n"
 	"over CPUs; events (counted besides a verdict, not in the totals); then the\n"
 	"counters of each served prefix with its routes.\n"
-	"Per-prefix drop counters: 'anyxdp-block top' or 'anyxdp-block list'.\n";
+	"Per-prefix drop counters: 'anyxdp-block top' or 'anyxdp-block list'.\n\n"
+	"  --json          the same as JSON\n"
+	"  --prometheus    every metric (verdicts, served prefixes, routes, source\n"
+	"                  lists, the active list, the sync) in the Prometheus text\n"
+	"                  format, for node_exporter's textfile collector; see METRICS\n"
+	"                  in anyxdp(8)\n"
+	"  --output FILE   with --prometheus: write FILE through a temporary file in\n"
+	"                  the same directory and rename it, so the collector never\n"
+	"                  reads half a file; if the maps cannot be read, FILE says\n"
+	"                  anyxdp_up 0 (and the exit status is 1)\n";
+
+struct stats_cli {
+	bool json, prometheus;
+	const char *output;
+};
+
+static int stats_args(int argc, char **argv, struct stats_cli *a)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'j': a->json = true; break;
+		case 'p': a->prometheus = true; break;
+		case 'o': a->output = optarg; break;
+		case 'h': return cli_usage(stats_help, false), 1;
+		default: return cli_usage(stats_help, true);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(stats_help, true);
+	if (a->json && a->prometheus) {
+		log_err("--json and --prometheus exclude each other");
+		return -EINVAL;
+	}
+	if (a->output && (!a->prometheus || !*a->output)) {
+		log_err(*a->output ? "--output goes with --prometheus" : "--output: empty file name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* FILE replaced at once (rename), so a reader sees the old or the new one. */
+static int stats_prom_file(const char *file, const struct snapshot *s)
+{
+	char tmp[PATH_MAX];
+	FILE *f = NULL;
+	int fd, err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", file) >= (int)sizeof(tmp)) {
+		log_err("--output: '%s': name too long", file);
+		return -ENAMETOOLONG;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = -errno;
+		log_err("cannot create a temporary file next to %s: %s", file, strerror(-err));
+		return err;
+	}
+	/* Readable by the collector, which need not run as root. */
+	f = fchmod(fd, 0644) ? NULL : fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		goto out;
+	}
+	err = metrics_write(f, s, NULL);
+	if (fflush(f) || fsync(fileno(f)))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, file))
+		err = -errno;
+out:
+	if (err) {
+		log_err("cannot write %s: %s", file, strerror(-err));
+		unlink(tmp);
+	}
+	return err;
+}
+
+static int stats_prometheus(const struct stats_cli *a)
+{
+	struct anyxdp_maps m;
+	struct snapshot s;
+	int err, werr;
+
+	err = cli_open_maps(&m, false);
+	if (err) {
+		/* The textfile collector would go on showing the last file. */
+		if (a->output)
+			stats_prom_file(a->output, NULL);
+		return err;
+	}
+	err = snapshot_take(&m, &s, SNAP_ALL);
+	if (a->output)
+		werr = stats_prom_file(a->output, err ? NULL : &s);
+	else if ((werr = metrics_write(stdout, err ? NULL : &s, NULL)) || fflush(stdout))
+		log_err("cannot write the metrics: %s", strerror(werr ? EIO : errno));
+	if (!err)
+		snapshot_free(&s);
+	maps_close(&m);
+	return err ?: werr;
+}
 
 static int read_reasons(struct anyxdp_maps *m, struct counter *r, struct counter *v)
 {
@@ -502,28 +759,30 @@ static void stats_text(const struct counter *r, const struct counter *v)
 static int cmd_stats(int argc, char **argv)
 {
 	struct counter r[R_MAX], v[V_MAX];
+	struct stats_cli a = {};
 	struct anyxdp_maps m;
-	bool json;
 	int err;
 
-	err = cli_json_opt(argc, argv, stats_help, &json);
+	err = stats_args(argc, argv, &a);
 	if (err)
 		return err < 0 ? err : 0;
+	if (a.prometheus)
+		return stats_prometheus(&a);
 	err = cli_open_maps(&m, false);
 	if (err)
 		return err;
 	err = read_reasons(&m, r, v);
 	if (err)
 		goto out;
-	if (json)
+	if (a.json)
 		stats_json(r, v);
 	else
 		stats_text(r, v);
 	if (m.steer4 < 0)
-		printf(json ? "null" : "served prefixes: no steering maps in this pin dir\n");
+		printf(a.json ? "null" : "served prefixes: no steering maps in this pin dir\n");
 	else
-		err = served_table(&m, json);
-	if (json)
+		err = served_table(&m, a.json);
+	if (a.json)
 		printf("}\n");
 out:
 	maps_close(&m);
@@ -531,11 +790,11 @@ out:
 }
 
 static const struct subcmd cmds[] = {
-	{ "attach", cmd_attach, "IFACE [--mode native|skb] [--config F]",
-	  "load and attach XDP + TC to IFACE" },
-	{ "detach", cmd_detach, "IFACE", "detach from IFACE (maps stay)" },
+	{ "attach", cmd_attach, "[IFACE] [--mode native|skb] [--config F]",
+	  "load and attach XDP + TC to IFACE (or the config's uplink)" },
+	{ "detach", cmd_detach, "[IFACE | --all]", "detach from IFACE (maps stay)" },
 	{ "status", cmd_status, "[--json]", "attachments, lists, steering" },
-	{ "stats", cmd_stats, "[--json]", "packets and bytes by verdict and reason" },
+	{ "stats", cmd_stats, "[--json | --prometheus]", "packets and bytes by verdict and reason" },
 	{ "prefix", cmd_prefix, "add|del|list ...", "served (anycast) prefixes" },
 	{ "route", cmd_route, "add|del|list|refresh ...", "routes inside served prefixes" },
 	{ "config", cmd_config, "check|apply [FILE]", "the config file" },
@@ -545,7 +804,8 @@ static const struct subcmd cmds[] = {
 	  "the return path on each tunnel, no conntrack" },
 	{ "exporter", cmd_exporter, "--listen ADDR:PORT",
 	  "serve Prometheus metrics over HTTP" },
-	{ "top", cmd_top, "[--interval S]", "live view: busiest prefixes and verdicts" },
+	{ "top", cmd_top, "[--interval S] [--batch] [-n N]",
+	  "live view: rates by verdict, busiest prefixes" },
 	{}
 };
 
