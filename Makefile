@@ -69,7 +69,7 @@ $(BUILD)/test_%: tests/unit/test_%.c $(COMMON_OBJS) $(USER_DEPS) $(wildcard test
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(COMMON_OBJS) -o $@ $(LIBS)
 
-$(BUILD)/bench_%: tests/bench/bench_%.c $(COMMON_OBJS) $(USER_DEPS) $(wildcard tests/unit/*.h)
+$(BUILD)/bench_%: tests/bench/bench_%.c $(COMMON_OBJS) $(USER_DEPS) $(wildcard tests/unit/*.h tests/bench/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(COMMON_OBJS) -o $@ $(LIBS)
 

@@ -200,6 +200,25 @@ axc popa sync status | sed 's/^/   /'
 cmd "$LAB" --name "$NAME" link "$LAB_TUN_SITE_POPA" up
 note "(the tunnel is back; Babel returns to it in a few seconds, and so does the map)"
 
+# ---- 10. monitoring ----
+
+say "10. What monitoring sees: anyxdp exporter on popa, scraped with curl"
+EXP_LOG=/run/anyxdp-lab/$NAME/exporter-popa.log
+printf '%s[popa] $ anyxdp exporter --listen 127.0.0.1:9477 &%s\n' "$D" "$N"
+ax popa exporter --listen 127.0.0.1:9477 >"$EXP_LOG" 2>&1 &
+EXP_PID=$!
+for ((i = 0; i < 50; i++)); do
+	grep -q listening "$EXP_LOG" 2>/dev/null && break
+	sleep 0.1
+done
+printf '%s[popa] $ curl -s http://127.0.0.1:9477/metrics | grep ...%s\n' "$D" "$N"
+nsenter --net=/run/netns/"$LAB_NS_POPA" curl -s --max-time 5 http://127.0.0.1:9477/metrics |
+	grep -E '^anyxdp_(served_prefix_packets_total\{[^ ]*path="uplink",verdict="steer"[^ ]*|blocklist_source_(entries|packets_total)\{[^ ]*|blocklist_generation|sync_connected|up) ' |
+	sed 's/^/   /' || note "(the exporter did not answer: see $EXP_LOG)"
+kill "$EXP_PID" 2>/dev/null
+wait "$EXP_PID" 2>/dev/null
+note "the same text for node_exporter's textfile collector: anyxdp stats --prometheus --output FILE"
+
 # ---- next steps ----
 
 say "The lab is still up. Explore it (as root, from this directory):"
@@ -212,6 +231,8 @@ hint "per-route counters on popa" "nsenter --net=/run/netns/$AXA route list"
 hint "send the anycast traffic to popb instead (and back: move popa)" "scripts/lab.sh move popb"
 hint "the route sync: its state, the routes it ignores, its log" \
 	"nsenter --net=/run/netns/$AXA sync status; cat $SYNC_LOG"
+hint "watch popa live: rates by verdict, busiest prefixes (q quits)" \
+	"nsenter --net=/run/netns/$AXA top"
 hint "cut popa's direct tunnel and watch the map follow Babel" \
 	"scripts/lab.sh link $LAB_TUN_SITE_POPA down; nsenter --net=/run/netns/$AXA route list"
 say "Tear it down:"

@@ -33,6 +33,9 @@ check() {
 	if eval "[[ $* ]]"; then pass "$d"; else fail "$d" "[[ $* ]] is false"; fi
 }
 
+# jget FILE EXPR: EXPR (Python, over d = the JSON in FILE), printed.
+jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+
 # equal "description" actual expected
 equal() {
 	if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi

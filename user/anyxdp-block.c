@@ -666,7 +666,8 @@ static int cmd_check(int argc, char **argv)
 	}
 out:
 	if (err)
-		log_err("cannot look up %s: %s", addr, strerror(-err));
+		log_err("cannot look up %s: %s%s", addr, strerror(-err),
+			err == -EPERM ? " (the CIDR tries are reached by map id: CAP_SYS_ADMIN)" : "");
 	maps_close(&m);
 	return err;
 }

@@ -590,9 +590,8 @@ out:
 static const char stats_help[] =
 	"Usage: anyxdp stats [--json | --prometheus [--output FILE]]\n"
 	"Packets and bytes by verdict (pass, drop, steer, tx, forward) and by reason,\n"
-	"summed\n"
-	"over CPUs; events (counted besides a verdict, not in the totals); then the\n"
-	"counters of each served prefix with its routes.\n"
+	"summed over CPUs; events (counted besides a verdict, not in the totals);\n"
+	"then the counters of each served prefix with its routes.\n"
 	"Per-prefix drop counters: 'anyxdp-block top' or 'anyxdp-block list'.\n\n"
 	"  --json          the same as JSON\n"
 	"  --prometheus    every metric (verdicts, served prefixes, routes, source\n"

@@ -1072,7 +1072,7 @@ int blset_commit_sources(struct anyxdp_maps *m, const struct prefix_set *set,
 	memset(r, 0, sizeof(*r));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	phase(NULL, 0);
-	err = plan_sources(set, names, &pl);
+	err = plan_sources(set, names, &pl) ?: maps_btf(m);
 	if (err)
 		goto out;
 	count_set(set, r);

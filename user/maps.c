@@ -118,40 +118,72 @@ static void close_tunnel(struct anyxdp_maps *m)
 	close_fd(&m->tun_cfg);
 }
 
-static int find_struct(const struct btf *btf, const char *name, __u32 *id)
+/* struct bl_key4 or bl_key6: prefixlen, then alen address bytes. */
+static int btf_add_key(struct btf *b, const char *name, int u32, int u8, int alen)
 {
-	int r = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+	int arr = btf__add_array(b, u32, u8, alen), id;
 
-	if (r < 0) {
-		log_err("BTF of the pinned maps has no struct %s", name);
-		return r;
-	}
-	*id = r;
-	return 0;
+	if (arr < 0)
+		return arr;
+	id = btf__add_struct(b, name, 4 + alen);
+	if (id < 0)
+		return id;
+	return btf__add_field(b, "prefixlen", u32, 0, 0) ?:
+	       btf__add_field(b, "addr", arr, 32, 0) ?: id;
 }
 
-/* The inner maps userspace creates get the object's BTF so bpftool
- * prints their keys as prefixes and values as named counters. */
-static int load_btf_ids(struct anyxdp_maps *m)
+static int btf_add_counter(struct btf *b, int u64)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	struct btf *btf;
-	int err;
+	int id = btf__add_struct(b, "counter", sizeof(struct counter));
 
-	err = bpf_obj_get_info_by_fd(m->ctl, &info, &len);
+	if (id < 0)
+		return id;
+	return btf__add_field(b, "packets", u64, 0, 0) ?:
+	       btf__add_field(b, "bytes", u64, 64, 0) ?: id;
+}
+
+/*
+ * The inner maps userspace creates carry BTF so bpftool prints their keys
+ * as prefixes and values as named counters. It is built here rather than
+ * fetched from the pinned maps by id: BPF_BTF_GET_FD_BY_ID takes
+ * CAP_SYS_ADMIN, BPF_BTF_LOAD only CAP_BPF, so a list refresh runs
+ * without CAP_SYS_ADMIN. The layouts are include/anyxdp.h's, which
+ * _Static_asserts them.
+ */
+int maps_btf(struct anyxdp_maps *m)
+{
+	int u8, u32, u64, k4, k6, cnt, err;
+	struct btf *b;
+
+	if (m->btf_fd >= 0)
+		return 0;
+	b = btf__new_empty();
+	if (!b)
+		return -errno;
+	u8 = btf__add_int(b, "unsigned char", 1, 0);
+	u32 = btf__add_int(b, "unsigned int", 4, 0);
+	u64 = btf__add_int(b, "long long unsigned int", 8, 0);
+	err = u8 < 0 ? u8 : u32 < 0 ? u32 : u64;
+	if (err < 0)
+		goto out;
+	k4 = btf_add_key(b, "bl_key4", u32, u8, 4);
+	k6 = btf_add_key(b, "bl_key6", u32, u8, 16);
+	cnt = btf_add_counter(b, u64);
+	err = k4 < 0 ? k4 : k6 < 0 ? k6 : cnt < 0 ? cnt : btf__load_into_kernel(b);
 	if (err)
-		return -errno;
-	m->btf_fd = bpf_btf_get_fd_by_id(info.btf_id);
-	if (m->btf_fd < 0)
-		return -errno;
-	btf = btf__load_from_kernel_by_id(info.btf_id);
-	if (!btf)
-		return -errno;
-	err = find_struct(btf, "bl_key4", &m->key4_id) ?:
-	      find_struct(btf, "bl_key6", &m->key6_id) ?:
-	      find_struct(btf, "counter", &m->counter_id);
-	btf__free(btf);
+		goto out;
+	m->btf_fd = fcntl(btf__fd(b), F_DUPFD_CLOEXEC, 0);
+	if (m->btf_fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	m->key4_id = k4;
+	m->key6_id = k6;
+	m->counter_id = cnt;
+out:
+	btf__free(b);
+	if (err)
+		log_err("cannot load the BTF for the list's maps: %s", strerror(-err));
 	return err;
 }
 
@@ -291,11 +323,6 @@ static int maps_open_mode(struct anyxdp_maps *m, const char *dir, bool create,
 		log_err("cannot open the maps pinned in %s: %s", dir, strerror(-err));
 		goto out;
 	}
-	err = load_btf_ids(m);
-	if (err) {
-		log_err("cannot read the BTF of the maps in %s: %s", dir, strerror(-err));
-		goto out;
-	}
 	err = ctl_read(m, &ctl);
 	if (err || ctl.generation || !create || !install_empty)
 		goto out;
@@ -394,6 +421,27 @@ out:
 	return err;
 }
 
+/* Without CAP_SYS_ADMIN (BPF_MAP_GET_FD_BY_ID) a reader takes the live
+ * counter hash from its pin, if the pin is the map the slot holds: it is
+ * renamed over just after a switch. */
+static int active_pin_get(struct anyxdp_maps *m, int idx, __u32 id)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd;
+
+	if (idx != O_V4 && idx != O_V6)
+		return -EPERM;
+	fd = pin_get(m->dir, idx == O_V4 ? "blocklist_v4" : "blocklist_v6");
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.id != id) {
+		close(fd);
+		return -EAGAIN;
+	}
+	return fd;
+}
+
 int outer_get(struct anyxdp_maps *m, int idx, __u32 slot)
 {
 	__u32 id;
@@ -402,6 +450,8 @@ int outer_get(struct anyxdp_maps *m, int idx, __u32 slot)
 	if (bpf_map_lookup_elem(m->outer[idx], &slot, &id))
 		return -errno;
 	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0 && errno == EPERM)
+		return active_pin_get(m, idx, id);
 	return fd < 0 ? -errno : fd;
 }
 

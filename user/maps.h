@@ -70,7 +70,12 @@ int ctl_write(struct anyxdp_maps *m, const struct bl_ctl *c);
 /* Sum a per-CPU counter map entry over CPUs. */
 int percpu_sum(int fd, const void *key, int ncpus, struct counter *out);
 
-/* fd of the inner map in slot of an outer map, or -errno. */
+/* Load BTF for the inner maps (m->btf_fd, the key and counter type ids);
+ * once per open. Needs CAP_BPF only. */
+int maps_btf(struct anyxdp_maps *m);
+
+/* fd of the inner map in slot of an outer map, or -errno. Without
+ * CAP_SYS_ADMIN only the live counter hashes (O_V4, O_V6) can be had. */
 int outer_get(struct anyxdp_maps *m, int idx, __u32 slot);
 
 #endif

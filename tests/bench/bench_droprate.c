@@ -60,6 +60,7 @@
 #include "bench_dense.skel.h"
 #include "listparse.h"
 #include "prefix.h"
+#include "sweep.h"
 
 #define MAX_GEN 2
 #define FRAME_LEN 60
@@ -776,64 +777,11 @@ static size_t load_addresses(void)
 
 /* ---- list size sweep ---- */
 
-#define MAX_SIZES 8
 static const enum contender size_c[] = { C_TRIVIAL, C_ANYXDP, C_NFT, C_LPM };
 #define NSIZE_C 4
 
 static size_t sizes[MAX_SIZES];
 static int nsizes;
-
-/* "1000,10k,1M" -> sizes; the count, or -EINVAL. */
-static int parse_sizes(const char *s, size_t *v)
-{
-	int n = 0;
-
-	while (*s) {
-		unsigned long long x;
-		char *end;
-
-		errno = 0;
-		x = strtoull(s, &end, 10);
-		if (errno || end == s || n == MAX_SIZES)
-			return -EINVAL;
-		if (*end == 'k')
-			x *= 1000, end++;
-		else if (*end == 'M')
-			x *= 1000000, end++;
-		if (x == 0 || x > 10000000)
-			return -EINVAL;
-		v[n++] = x;
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -EINVAL;
-		s = end;
-	}
-	return n ? n : -EINVAL;
-}
-
-/* want entries of from at random, seeded by want: the same subsets as
- * bench_lookup's sweep (same generator, same sorted list). */
-static void pick_subset(struct prefix_set *out, const struct prefix_set *from, size_t want)
-{
-	size_t *idx = malloc((from->n + 1) * sizeof(*idx)), i, j, t;
-
-	if (!idx)
-		die("out of memory");
-	for (i = 0; i < from->n; i++)
-		idx[i] = i;
-	rng_state = 1000003 + want;
-	for (i = 0; i < want && i < from->n; i++) {
-		j = i + rng() % (from->n - i);
-		t = idx[i];
-		idx[i] = idx[j];
-		idx[j] = t;
-		if (pset_push(out, &from->v[idx[i]]))
-			die("out of memory");
-	}
-	free(idx);
-	pset_sort_dedupe(out);
-}
 
 static void write_list(const char *path, const struct prefix_set *set)
 {
@@ -847,26 +795,6 @@ static void write_list(const char *path, const struct prefix_set *set)
 		fprintf(f, "%s\n", prefix_format(&set->v[i], buf, sizeof(buf)));
 	if (fclose(f))
 		die("write %s: %s", path, strerror(errno));
-}
-
-static FILE *tsv_open(const char *name)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	if (!opt.tsv_dir || !*opt.tsv_dir)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/%s", opt.tsv_dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		die("cannot write %s: %s", path, strerror(errno));
-	return f;
-}
-
-static void tsv_close(FILE *f, const char *name)
-{
-	if (f && fclose(f))
-		die("writing %s/%s failed", opt.tsv_dir, name);
 }
 
 /* CPU ns per dropped packet: the CPUs the setup keeps busy / rate. */
@@ -911,7 +839,9 @@ static void size_sweep(enum setup chosen)
 			src = &synth;
 		}
 		from[i] = src == &list_set ? "ipsum" : "synthetic";
-		pick_subset(&set, src, sizes[i]);
+		if (pick_subset(&set, src, sizes[i]))
+			die("out of memory");
+		pset_sort_dedupe(&set);
 		entries[i] = set.n;
 		write_list(list_path, &set);
 		write_nft(nft_file, &set);
@@ -964,7 +894,7 @@ static void size_sweep(enum setup chosen)
 		       rate[i][3], cpu_ns(rate[i][1], cpus) - t, cpu_ns(rate[i][2], cpus) - t,
 		       cpu_ns(rate[i][3], cpus) - t);
 	}
-	f = tsv_open("droprate-size.tsv");
+	f = tsv_open("bench_droprate", opt.tsv_dir, "droprate-size.tsv");
 	if (!f)
 		return;
 	fprintf(f, "entries\tlist\tsources\tcpus\ttrivial_mpps\tanyxdp_mpps\tnft_mpps\tlpm_mpps"
@@ -980,7 +910,7 @@ static void size_sweep(enum setup chosen)
 			cpu_ns(rate[i][1], cpus) - t, cpu_ns(rate[i][2], cpus) - t,
 			cpu_ns(rate[i][3], cpus) - t);
 	}
-	tsv_close(f, "droprate-size.tsv");
+	tsv_close("bench_droprate", f, opt.tsv_dir, "droprate-size.tsv");
 }
 
 /* ---- main ---- */
@@ -1226,7 +1156,7 @@ int main(int argc, char **argv)
 	printf("- anyxdp / nftables = %.1fx, target >= 8x: %s\n", r_nft,
 	       r_nft >= 8 ? "PASS" : "MISS");
 	{
-		FILE *f = tsv_open("droprate.tsv");
+		FILE *f = tsv_open("bench_droprate", opt.tsv_dir, "droprate.tsv");
 
 		if (f) {
 			fprintf(f, "receiver\tmpps\tgenerated_mpps\trx_mpps\tdropped_per_received\n");
@@ -1234,7 +1164,7 @@ int main(int argc, char **argv)
 				fprintf(f, "%s\t%.3f\t%.3f\t%.3f\t%.4f\n", contender_names[c], med[c],
 					median(off[c], opt.reps), median(rx[c], opt.reps),
 					median(frac[c], opt.reps));
-			tsv_close(f, "droprate.tsv");
+			tsv_close("bench_droprate", f, opt.tsv_dir, "droprate.tsv");
 		}
 	}
 	if (quick) {

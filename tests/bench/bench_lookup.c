@@ -35,6 +35,7 @@
 #include "harness.h"
 #include "pkt.h"
 #include "listparse.h"
+#include "sweep.h"
 #include "bench_lpm.skel.h"
 #include "bench_gen.skel.h"
 #include "bench_drop.skel.h"
@@ -724,7 +725,6 @@ static void baseline(double *hot, double *rotating)
 /* ------------------------------------------------------------------ */
 /* List size sweep                                                     */
 
-#define MAX_SIZES 8
 
 struct size_point {
 	size_t entries;
@@ -736,60 +736,6 @@ struct size_point {
 
 static struct size_point points[MAX_SIZES];
 static int npoints;
-
-/* "1000,10k,1M" -> sizes; the count, or -EINVAL. */
-static int parse_sizes(const char *s, size_t *v)
-{
-	int n = 0;
-
-	while (*s) {
-		unsigned long long x;
-		char *end;
-
-		errno = 0;
-		x = strtoull(s, &end, 10);
-		if (errno || end == s || n == MAX_SIZES)
-			return -EINVAL;
-		if (*end == 'k')
-			x *= 1000, end++;
-		else if (*end == 'M')
-			x *= 1000000, end++;
-		if (x == 0 || x > 10000000)
-			return -EINVAL;
-		v[n++] = x;
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -EINVAL;
-		s = end;
-	}
-	return n ? n : -EINVAL;
-}
-
-/* want entries of from, picked at random (seeded by want). */
-static void pick_subset(struct prefix_set *out, const struct prefix_set *from, size_t want)
-{
-	size_t *idx = malloc((from->n + 1) * sizeof(*idx)), i, j, t;
-
-	if (!idx) {
-		fprintf(stderr, "bench_lookup: out of memory\n");
-		exit(1);
-	}
-	for (i = 0; i < from->n; i++)
-		idx[i] = i;
-	rng_state = 1000003 + want;
-	for (i = 0; i < want && i < from->n; i++) {
-		j = i + rng() % (from->n - i);
-		t = idx[i];
-		idx[i] = idx[j];
-		idx[j] = t;
-		if (pset_push(out, &from->v[idx[i]])) {
-			fprintf(stderr, "bench_lookup: out of memory\n");
-			exit(1);
-		}
-	}
-	free(idx);
-}
 
 /* IPv4 hit and miss for each size: a subset of ipsum up to its size,
  * of the synthetic set above it (made here if the run had none). */
@@ -810,7 +756,10 @@ static void run_sweep(const struct prefix_set *ipsum, struct prefix_set *synth,
 			from = synth;
 		}
 		p->list = from == ipsum ? "ipsum" : "synthetic";
-		pick_subset(&d.set, from, sizes[i]);
+		if (pick_subset(&d.set, from, sizes[i])) {
+			fprintf(stderr, "bench_lookup: out of memory\n");
+			exit(1);
+		}
 		snprintf(name, sizeof(name), "%s %zu", p->list, d.set.n);
 		d.name = name;
 		dataset_index(&d);
@@ -827,33 +776,9 @@ static void run_sweep(const struct prefix_set *ipsum, struct prefix_set *synth,
 	}
 }
 
-static FILE *tsv_open(const char *name)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	if (!opt.tsv_dir || !*opt.tsv_dir)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/%s", opt.tsv_dir, name);
-	f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "bench_lookup: cannot write %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	return f;
-}
-
-static void tsv_close(FILE *f, const char *name)
-{
-	if (f && fclose(f)) {
-		fprintf(stderr, "bench_lookup: writing %s/%s failed\n", opt.tsv_dir, name);
-		exit(1);
-	}
-}
-
 static void write_tsv(void)
 {
-	FILE *f = tsv_open("lookup.tsv");
+	FILE *f = tsv_open("bench_lookup", opt.tsv_dir, "lookup.tsv");
 	int i;
 
 	if (!f)
@@ -863,10 +788,10 @@ static void write_tsv(void)
 		fprintf(f, "%s\t%s\t%s\t%.1f\t%.1f\t%.1f\t%.1f\n", rows[i].dataset,
 			rows[i].family, rows[i].kase, rows[i].hot[0], rows[i].hot[1],
 			rows[i].rot[0], rows[i].rot[1]);
-	tsv_close(f, "lookup.tsv");
+	tsv_close("bench_lookup", f, opt.tsv_dir, "lookup.tsv");
 	if (!npoints)
 		return;
-	f = tsv_open("lookup-size.tsv");
+	f = tsv_open("bench_lookup", opt.tsv_dir, "lookup-size.tsv");
 	fprintf(f, "entries\tlist\tanyxdp_hit_hot\tlpm_hit_hot\tanyxdp_miss_hot\tlpm_miss_hot"
 		   "\tanyxdp_hit_rot\tlpm_hit_rot\tanyxdp_miss_rot\tlpm_miss_rot"
 		   "\tanyxdp_bytes\tlpm_bytes\n");
@@ -878,7 +803,7 @@ static void write_tsv(void)
 			p->miss.hot[1], p->hit.rot[0], p->hit.rot[1], p->miss.rot[0],
 			p->miss.rot[1], p->mem.any, p->mem.trie);
 	}
-	tsv_close(f, "lookup-size.tsv");
+	tsv_close("bench_lookup", f, opt.tsv_dir, "lookup-size.tsv");
 }
 
 static void print_sweep(size_t ipsum_n)

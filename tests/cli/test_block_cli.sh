@@ -36,7 +36,6 @@ trap 'exit 130' INT TERM
 axb() { "$BIN"/anyxdp-block "$@"; }
 ax() { "$BIN"/anyxdp "$@"; }
 # jget FILE 'python expression over d'
-jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 gen() { ax status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["blocklist"]["generation"])'; }
 show_err() { sed 's/^/#   /' "$T/err" | head -5; }
 

@@ -37,7 +37,6 @@ trap 'exit 130' INT TERM
 
 axb() { "$BIN"/anyxdp-block "$@"; }
 ax() { nsenter --net=/run/netns/"$NS" "$BIN"/anyxdp "$@"; }
-jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 # srcs: `sources --json` as "name:entries name:entries ..."
 srcs() {
 	axb sources --json >"$T/s.json" &&

@@ -33,7 +33,6 @@ trap 'exit 130' INT TERM
 
 ns_enter_cmd	# IN, for ax and nsip (tests/lib.sh)
 inns() { "${IN[@]}" "$@"; }
-jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 promok() { promtool check metrics <"$1" >"$T/promtool.out" 2>&1; }
 
 # prom.py get FILE NAME [k=v,...]: the sample's value, or "absent".

@@ -25,7 +25,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ns_enter_cmd	# IN, for ax and nsip (tests/lib.sh)
-jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 ifindex() { nsip -j link show "$1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])'; }
 # a route row of `route list --json`: rowget PREFIX ORIGIN 'expression over r'
 rowget() {

@@ -31,7 +31,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ns_enter_cmd	# IN, for ax and nsip (tests/lib.sh)
-jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 sysctl_ns() { "${IN[@]}" sysctl -qw "$@"; }
 # prog IFACE: the name of the program in our TC slot on IFACE, or "none"
 prog() {

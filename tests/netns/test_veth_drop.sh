@@ -45,7 +45,6 @@ ax() { pop "$BIN"/anyxdp "$@"; }
 axb() { "$BIN"/anyxdp-block "$@"; }
 
 # jq-like: jget FILE 'python expression over d'
-jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 # reason counter from a saved `anyxdp stats --json`
 reason() { jget "$1" "d['reasons']['$2']['packets']"; }
 
