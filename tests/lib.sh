@@ -59,6 +59,27 @@ rm_pin_dir() {
 	rmdir "$ANYXDP_PIN_DIR" 2>/dev/null || true
 }
 
+# scratch NAME: what a test script works in: a private pin dir ($PIN, also
+# ANYXDP_PIN_DIR), a network namespace name ($NS, made by the script) and a
+# temporary directory ($T). On exit the script's own on_exit runs first, if
+# it defines one, then all three go. Call it directly, not in $(...).
+scratch() {
+	new_pin_dir
+	PIN=$ANYXDP_PIN_DIR
+	NS=$1-$$
+	T=$(mktemp -d "/tmp/anyxdp-$1.XXXXXX")
+	trap scratch_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+scratch_cleanup() {
+	if declare -F on_exit >/dev/null; then on_exit; fi
+	wait 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm_pin_dir
+	rm -rf "$T"
+}
+
 # require_root WHY: tests need root; fail visibly (with a summary line) if not.
 require_root() {
 	if [[ $(id -u) -ne 0 ]]; then

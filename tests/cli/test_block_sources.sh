@@ -17,23 +17,14 @@ IPSUM=$DATA/ipsum.txt
 FIREHOL=$DATA/firehol_level1.netset
 DROP=$DATA/drop.txt
 DROP6=$DATA/dropv6.txt
-NS=axsrc-$$
 VA=axsa$$
 VB=axsb$$
-new_pin_dir >/dev/null	# exports ANYXDP_PIN_DIR (so not in a $(...) subshell)
-PIN=$ANYXDP_PIN_DIR
-T=$(mktemp -d /tmp/anyxdp-src.XXXXXX)
+scratch axsrc	# PIN, NS, T (tests/lib.sh)
 
-cleanup() {
-	if [[ -e /run/netns/$NS ]]; then
+on_exit() {
+	[[ -e /run/netns/$NS ]] &&
 		nsenter --net=/run/netns/"$NS" "$BIN"/anyxdp detach "$VA" >/dev/null 2>&1
-		ip netns del "$NS" 2>/dev/null
-	fi
-	rm_pin_dir
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 axb() { "$BIN"/anyxdp-block "$@"; }
 ax() { nsenter --net=/run/netns/"$NS" "$BIN"/anyxdp "$@"; }

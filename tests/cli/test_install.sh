@@ -16,10 +16,7 @@ source "$(dirname "$0")/../lib.sh"
 require_root "BPF maps, network namespaces, setpriv"
 export LC_ALL=C
 
-new_pin_dir >/dev/null
-PIN=$ANYXDP_PIN_DIR
-NS=axin-$$
-T=$(mktemp -d /tmp/anyxdp-install.XXXXXX)
+scratch axin	# PIN, NS, T (tests/lib.sh)
 D=$T/dest
 P=/usr/local
 SB=$D$P/sbin
@@ -28,16 +25,10 @@ DOC=$D$P/share/doc/anyxdp
 HTTP_PID=
 BG_PID=
 
-cleanup() {
+on_exit() {
 	local p
 	for p in $HTTP_PID $BG_PID; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm_pin_dir
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 ns_enter_cmd	# IN (tests/lib.sh)
 ax() { "${IN[@]}" "$SB"/anyxdp "$@"; }	# the installed one

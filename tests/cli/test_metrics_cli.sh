@@ -15,21 +15,13 @@ source "$(dirname "$0")/../lib.sh"
 require_root "BPF maps, network namespaces"
 export LC_ALL=C
 
-new_pin_dir >/dev/null
-NS=axme-$$
-T=$(mktemp -d /tmp/anyxdp-metrics.XXXXXX)
+scratch axme	# PIN, NS, T (tests/lib.sh)
 PIDS=()
 
-cleanup() {
+on_exit() {
 	local p
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm_pin_dir
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 ns_enter_cmd	# IN, for ax and nsip (tests/lib.sh)
 inns() { "${IN[@]}" "$@"; }

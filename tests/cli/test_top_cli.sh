@@ -13,23 +13,14 @@ source "$(dirname "$0")/../lib.sh"
 require_root "BPF maps, XDP, network namespaces"
 export LC_ALL=C
 
-new_pin_dir >/dev/null
-PIN=$ANYXDP_PIN_DIR
-NS=axtop-$$
-T=$(mktemp -d /tmp/anyxdp-top.XXXXXX)
+scratch axtop	# PIN, NS, T (tests/lib.sh)
 TM=(tmux -L "axtop-$$")	# a tmux server of our own
 LOAD_PID=
 
-cleanup() {
+on_exit() {
 	[[ -n $LOAD_PID ]] && kill "$LOAD_PID" 2>/dev/null
 	"${TM[@]}" kill-server 2>/dev/null
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm_pin_dir
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 ns_enter_cmd	# IN, for ax and nsip (tests/lib.sh)
 
