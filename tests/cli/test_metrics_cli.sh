@@ -164,14 +164,10 @@ equal "  no sync ran: anyxdp_sync_up 0" "$(pget "$T/list.prom" anyxdp_sync_up)" 
 equal "  no sync ran: no anyxdp_sync_state" "$(pget "$T/list.prom" anyxdp_sync_state state=running)" absent
 # The list's source lists (blset_sources): two files, named by base name.
 nsrc=$(pget "$T/list.prom" anyxdp_blocklist_sources)
-if [[ $nsrc == 0 ]] && ! "$BIN"/anyxdp-block sources --help >/dev/null 2>&1; then
-	pass "  skip: per-source-list series (this anyxdp-block has no source lists)"
-else
-	equal "  two source lists" "$nsrc" 2
-	n4=$(grep -cvE '^\s*(;|#|$)' "$TOP/tests/data/drop.txt")
-	equal "  drop.txt's entries" "$(pget "$T/list.prom" anyxdp_blocklist_source_entries list=drop.txt)" "$n4"
-	equal "  dropv6.txt's drops start at 0" "$(pget "$T/list.prom" anyxdp_blocklist_source_packets_total list=dropv6.txt,verdict=drop)" 0
-fi
+equal "  two source lists" "$nsrc" 2
+n4=$(grep -cvE '^\s*(;|#|$)' "$TOP/tests/data/drop.txt")
+equal "  drop.txt's entries" "$(pget "$T/list.prom" anyxdp_blocklist_source_entries list=drop.txt)" "$n4"
+equal "  dropv6.txt's drops start at 0" "$(pget "$T/list.prom" anyxdp_blocklist_source_packets_total list=dropv6.txt,verdict=drop)" 0
 
 ok "prefix add 198.51.100.0/24" ax prefix add 198.51.100.0/24
 ok "prefix add 2001:db8:100::/48" ax prefix add 2001:db8:100::/48

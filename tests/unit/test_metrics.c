@@ -5,7 +5,7 @@
  * breaking an escape), the grammar of every line, each family's HELP and
  * TYPE once and before its samples, its samples together, counters named
  * _total, the families present or absent with what the snapshot has, and
- * the output accepted by promtool when it is installed.
+ * the output accepted by promtool.
  */
 #define _GNU_SOURCE		/* asprintf */
 #include "harness.h"
@@ -209,8 +209,8 @@ static void check_text(const char *what, const char *text)
 	int n;
 
 	ok(text && valid(text, &n), "%s: every line well formed, families whole", what);
-	if (text && system("command -v promtool >/dev/null 2>&1") == 0)
-		ok(promtool_ok(text), "%s: promtool check metrics accepts it", what);
+	/* scripts/deps.sh installs promtool: without it this is a failure. */
+	ok(text && promtool_ok(text), "%s: promtool check metrics accepts it", what);
 }
 
 static void add_prefix(struct snapshot *s, const char *pfx, const char *served, bool is_served)
