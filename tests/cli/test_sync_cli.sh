@@ -13,24 +13,15 @@ source "$(dirname "$0")/../lib.sh"
 require_root "BPF maps, network namespaces"
 export LC_ALL=C
 
-new_pin_dir >/dev/null
-PIN=$ANYXDP_PIN_DIR
-NS=axsy-$$
-T=$(mktemp -d /tmp/anyxdp-sync.XXXXXX)
+scratch axsy	# PIN, NS, T (tests/lib.sh)
 chmod 0755 "$T"
 FB_PID=
 SYNC_PID=
 
-cleanup() {
+on_exit() {
 	[[ -n $SYNC_PID ]] && kill -9 "$SYNC_PID" 2>/dev/null
 	[[ -n $FB_PID ]] && kill "$FB_PID" 2>/dev/null
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm_pin_dir
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 ns_enter_cmd	# IN, for ax and nsip (tests/lib.sh)
 fb() { echo "$*" | socat -t 2 - UNIX-CONNECT:"$T/fb.ctl"; }

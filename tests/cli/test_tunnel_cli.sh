@@ -14,21 +14,12 @@ source "$(dirname "$0")/../lib.sh"
 require_root "BPF maps, network namespaces"
 export LC_ALL=C
 
-new_pin_dir >/dev/null
-PIN=$ANYXDP_PIN_DIR
-NS=axtu-$$
-T=$(mktemp -d /tmp/anyxdp-tunnel.XXXXXX)
+scratch axtu	# PIN, NS, T (tests/lib.sh)
 SYNC_PID=
 
-cleanup() {
+on_exit() {
 	[[ -n $SYNC_PID ]] && kill -9 "$SYNC_PID" 2>/dev/null
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm_pin_dir
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 ns_enter_cmd	# IN, for ax and nsip (tests/lib.sh)
 sysctl_ns() { "${IN[@]}" sysctl -qw "$@"; }
