@@ -141,11 +141,13 @@ static bool is_route(const struct snap_prefix *p)
 /* A served prefix's uplink counters are its own plus its routes', as in
  * `anyxdp stats` and `anyxdp prefix list`: everything sent to it. The
  * snapshot is sorted, so a served prefix precedes what lies inside it. */
-static void served_sums(const struct snapshot *s, struct steer_stats *sum)
+/* Sorted by prefix_cmp, a served prefix's routes follow it: one pass sums
+ * their counters into sum[i] and counts them into routes[i] (i: the
+ * served prefix's index), however many routes there are. */
+static void served_sums(const struct snapshot *s, struct steer_stats *sum, size_t *routes)
 {
 	const struct snap_prefix *cur = NULL;
-	struct steer_stats *to = NULL;
-	size_t i;
+	size_t i, at = 0;
 	int k;
 
 	for (i = 0; i < s->n_prefixes; i++) {
@@ -153,11 +155,13 @@ static void served_sums(const struct snapshot *s, struct steer_stats *sum)
 
 		if (p->is_served) {
 			cur = p;
-			to = &sum[i];
+			at = i;
 		}
-		if (cur && prefix_contains(&cur->pfx, &p->pfx))
-			for (k = 0; k < SC_MAX; k++)
-				counter_add((struct counter *)to + k, counter_at(&p->steer, k));
+		if (!cur || !prefix_contains(&cur->pfx, &p->pfx))
+			continue;
+		for (k = 0; k < SC_MAX; k++)
+			counter_add((struct counter *)&sum[at] + k, counter_at(&p->steer, k));
+		routes[at] += is_route(p) && !prefix_cmp(&p->served, &cur->pfx);
 	}
 }
 
@@ -194,28 +198,27 @@ static void write_served_counters(FILE *f, const struct snapshot *s,
 static void write_served(FILE *f, const struct snapshot *s)
 {
 	struct steer_stats *sum = calloc(s->n_prefixes + 1, sizeof(*sum));
+	size_t *routes = calloc(s->n_prefixes + 1, sizeof(*routes));
 	char p[PREFIX_STRLEN];
-	size_t i, j, n;
+	size_t i;
 
-	if (!sum) {
+	if (!sum || !routes) {
 		log_err("metrics: out of memory");
-		return;
+		goto out;
 	}
-	served_sums(s, sum);
+	served_sums(s, sum, routes);
 	write_served_counters(f, s, sum, false);
 	write_served_counters(f, s, sum, true);
 	family(f, "anyxdp_served_prefix_routes", "gauge",
 	       "Routes (prefixes with a next hop) inside each served prefix.");
-	for (i = 0; i < s->n_prefixes; i++) {
-		if (!s->prefixes[i].is_served)
-			continue;
-		for (j = n = 0; j < s->n_prefixes; j++)
-			n += is_route(&s->prefixes[j]) &&
-			     !prefix_cmp(&s->prefixes[j].served, &s->prefixes[i].pfx);
-		sample(f, "anyxdp_served_prefix_routes",
-		       L("prefix", prefix_format(&s->prefixes[i].pfx, p, sizeof(p))), n);
-	}
+	for (i = 0; i < s->n_prefixes; i++)
+		if (s->prefixes[i].is_served)
+			sample(f, "anyxdp_served_prefix_routes",
+			       L("prefix", prefix_format(&s->prefixes[i].pfx, p, sizeof(p))),
+			       routes[i]);
+out:
 	free(sum);
+	free(routes);
 }
 
 static void write_route_counters(FILE *f, const struct snapshot *s, bool bytes)
